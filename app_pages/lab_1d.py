@@ -1,0 +1,45 @@
+"""1-D lab: Figure 1 of Goodfellow et al. (2014), trained live."""
+
+import math
+
+import streamlit as st
+
+from playground import text
+from playground import streamlit_ui as ui
+from playground.labs import LABS
+
+lab = LABS["1d"]
+session = ui.lab_session(lab)
+config = ui.sidebar_config(lab, session)
+ui.write_url(config)
+
+st.title("1-D lab — Figure 1, live")
+st.caption("p_data black dotted · p_g green solid · D(x) blue dashed · below: the mapping x = G(z)")
+ui.show_notices(lab, session)
+ui.controls(lab, session)
+
+
+def draw(snap, session) -> None:
+    m = snap.metrics
+    row = st.columns(9)
+    row[0].metric("Iteration", f"{snap.iteration:,}")
+    row[1].metric("D steps", f"{snap.d_steps:,}")
+    row[2].metric("G steps", f"{snap.g_steps:,}")
+    row[3].metric("Steps/s", f"{session.steps_per_s:,.0f}")
+    row[4].metric("D(real)", f"{m['d_real']:.3f}")
+    row[5].metric("D(fake)", f"{m['d_fake']:.3f}")
+    row[6].metric("W1", f"{m['w1']:.3f}")
+    row[7].metric("JS (nats)", f"{m['js']:.3f}")
+    row[8].metric("V(D, G)", f"{m['value']:.3f}", f"{m['value'] + math.log(4):+.3f}", delta_color="off",
+                  delta_arrow="off", help="The value at the optimum is −log 4 ≈ −1.386; the small number "
+                  "underneath is V + log 4.")
+    figs = lab.frame_figures(snap, config)
+    st.plotly_chart(figs["figure1"], key="1d.figure1", config={"displaylogo": False})
+    for column, name in zip(st.columns(3), ("losses", "d_history", "distances")):
+        column.plotly_chart(figs[name], key=f"1d.{name}", config={"displaylogo": False})
+
+
+ui.live_area(session, draw)
+ui.device_caption(session)
+with st.expander("Algorithm 1 with the current settings"):
+    st.code(text.algorithm1(config, session.run.target.name), language=None)

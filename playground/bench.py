@@ -1,0 +1,124 @@
+"""`python -m playground bench`: measured ratios, not timed tests.
+
+For each lab's default preset:
+1. headless iterations/s of the Trainer and of a plain eager PyTorch loop doing the same work
+   (copies of the same G and D, same batch, k, loss, optimizer and samplers) in the same process,
+   interleaved so that machine noise hits both alike, and their ratio;
+2. the live tick broken down in ms (training, snapshot, figure build, serialisation) and the
+   payload bytes one frame sends to the browser.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import time
+
+import plotly.io as pio
+import torch
+import torch.nn.functional as F
+
+from .device import limit_threads
+from .labs import LABS
+from .live import FRAME_INTERVAL_S, TRAIN_BUDGET_S
+
+ROUNDS = 3
+
+
+class PlainLoop:
+    """Algorithm 1 as a tutorial writes it: autograd, torch.optim, BCE-with-logits, new labels each step."""
+
+    def __init__(self, trainer):
+        h = trainer.hyper
+        self.G, self.D = copy.deepcopy(trainer.G), copy.deepcopy(trainer.D)
+        self.sample_real, self.sample_noise, self.rng = trainer.sample_real, trainer.sample_noise, trainer.rng
+        self.hyper = h
+        make = (lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=h.momentum)) if h.optimizer == "sgd" else (
+            lambda p, lr: torch.optim.Adam(p, lr=lr, betas=(h.momentum, 0.999)))
+        self.opt_d, self.opt_g = make(self.D.parameters(), h.lr_d), make(self.G.parameters(), h.lr_g)
+
+    def iteration(self) -> None:
+        m, h = self.hyper.batch, self.hyper
+        for _ in range(h.k):
+            real, z = self.sample_real(m, self.rng), self.sample_noise(m, self.rng)
+            fake = self.G(z).detach()
+            self.opt_d.zero_grad()
+            d_real, d_fake = self.D(real), self.D(fake)
+            loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+                      + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+            loss_d.backward()
+            self.opt_d.step()
+        z = self.sample_noise(m, self.rng)
+        self.opt_g.zero_grad()
+        d_fake = self.D(self.G(z))
+        if h.loss == "nonsaturating":
+            loss_g = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+        else:
+            loss_g = -F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        loss_g.backward()
+        self.opt_g.step()
+
+
+def _rate(step, seconds: float) -> float:
+    """Iterations per second of ``step`` over about ``seconds``."""
+    for _ in range(20):
+        step()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(20):
+            step()
+        n += 20
+    return n / (time.perf_counter() - start)
+
+
+def headless(lab, seconds: float) -> dict:
+    run = lab.make_run(lab.config_cls())
+    plain = PlainLoop(run.trainer)
+    ours, theirs = [], []
+    for _ in range(ROUNDS):
+        ours.append(_rate(run.trainer.step_iteration, seconds / ROUNDS))
+        theirs.append(_rate(plain.iteration, seconds / ROUNDS))
+    trainer, reference = statistics.median(ours), statistics.median(theirs)
+    return {"trainer_steps_per_s": round(trainer, 1), "plain_steps_per_s": round(reference, 1),
+            "ratio": round(trainer / reference, 2)}
+
+
+def live_tick(lab, frames: int = 20) -> dict:
+    """Time the parts of a live frame as the page runs them (Streamlit's own work excluded)."""
+    run = lab.make_run(lab.config_cls())
+    parts = {"train": [], "snapshot": [], "figures": [], "serialise": []}
+    payload = 0
+    for _ in range(frames):
+        t0 = time.perf_counter()
+        run.trainer.train_for(TRAIN_BUDGET_S)
+        t1 = time.perf_counter()
+        snap = run.snapshot()
+        t2 = time.perf_counter()
+        figures = lab.frame_figures(snap, run.config)
+        t3 = time.perf_counter()
+        payload = sum(len(pio.to_json(fig, validate=False)) for fig in figures.values())
+        t4 = time.perf_counter()
+        for name, (a, b) in zip(parts, ((t0, t1), (t1, t2), (t2, t3), (t3, t4))):
+            parts[name].append((b - a) * 1000)
+    ms = {f"{name}_ms": round(statistics.median(values), 2) for name, values in parts.items()}
+    overhead = sum(v for k, v in ms.items() if k != "train_ms")
+    return {**ms, "frame_payload_bytes": payload, "overhead_ms": round(overhead, 2),
+            "frame_interval_ms": FRAME_INTERVAL_S * 1000,
+            "training_share_of_tick": round(ms["train_ms"] / (ms["train_ms"] + overhead), 3)}
+
+
+def run_bench(which: str, seconds: float, as_json: bool) -> int:
+    limit_threads(1)
+    results = {}
+    for key in (sorted(LABS) if which == "all" else [which]):
+        lab = LABS[key]
+        results[key] = {**headless(lab, seconds), **live_tick(lab)}
+    if as_json:
+        print(json.dumps(results))
+    else:
+        for key, result in results.items():
+            print(f"[{key}]")
+            for name, value in result.items():
+                print(f"  {name:>24}: {value}")
+    return 0

@@ -1,0 +1,151 @@
+"""Plotly figures as pure functions of a snapshot: arrays in, ``go.Figure`` out.
+
+Arrays stay float32 so Plotly sends them as compact base64 typed arrays, curves on the evenly
+spaced grid send x as (x0, dx) instead of an array, the figures carry the empty "none" template
+(Streamlit applies its theme in the browser), and a fixed ``uirevision`` keeps the user's zoom
+across live updates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .metrics import LOG4
+
+P_DATA = dict(color="black", dash="dot", width=2.5)
+P_G = dict(color="#2ca02c", width=2.5)
+D_LINE = dict(color="#1f77b4", dash="dash", width=2.5)
+D_STAR = dict(color="#9ecae1", dash="dot", width=2)
+REFERENCE = dict(color="#999999", dash="dot", width=1)
+MAPPING = dict(color="#2ca02c", width=1)
+
+BASE_LAYOUT = dict(
+    template="none",
+    margin=dict(l=50, r=50, t=30, b=40),
+    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    uirevision="keep",
+    hovermode="x",
+    font=dict(size=13),
+)
+
+
+def figure1(snap, show_d_star: bool = True, height: int = 460) -> go.Figure:
+    """Goodfellow et al. Figure 1: p_data (black, dotted), p_g (green, solid), D (blue, dashed),
+    and under them the mapping x = G(z) from evenly spaced z."""
+    lo, hi = snap.x_range
+    density_top = 1.6 * float(np.nanmax(snap.p_data)) or 1.0
+    grid = dict(x0=float(snap.x[0]), dx=float(snap.x[1] - snap.x[0]))
+    traces = [
+        go.Scatter(y=snap.p_data, name="p_data", line=P_DATA, yaxis="y", **grid),
+        go.Scatter(y=np.minimum(snap.p_g, 2 * density_top), name="p_g", line=P_G, yaxis="y", **grid),
+        go.Scatter(y=snap.d, name="D(x)", line=D_LINE, yaxis="y2", **grid),
+    ]
+    if show_d_star:
+        traces.append(go.Scatter(y=snap.d_star, name="D*(x) = p_data/(p_data+p_g)", line=D_STAR,
+                                 yaxis="y2", **grid))
+    traces.append(go.Scatter(x=[lo, hi], y=[0.5, 0.5], name="½", line=REFERENCE, yaxis="y2",
+                             hoverinfo="skip", showlegend=False))
+    traces += _mapping_traces(snap)
+    layout = dict(
+        BASE_LAYOUT,
+        height=height,
+        xaxis=dict(range=[lo, hi], title=dict(text="x"), anchor="y3"),
+        yaxis=dict(domain=[0.3, 1.0], range=[0, density_top], title=dict(text="density"), fixedrange=True),
+        yaxis2=dict(domain=[0.3, 1.0], range=[0, 1.05], overlaying="y", side="right", tickvals=[0, 0.25, 0.5, 0.75, 1],
+                    title=dict(text="D(x)"), showgrid=False, fixedrange=True),
+        yaxis3=dict(domain=[0.0, 0.2], range=[-0.15, 1.15], tickvals=[0, 1], ticktext=["z", "x"],
+                    showgrid=False, zeroline=False, fixedrange=True),
+        annotations=_off_plot_note(snap),
+    )
+    return go.Figure(traces, layout)
+
+
+def _off_plot_note(snap) -> list[dict]:
+    """Say so when most of p_g lies outside the plotted range (G thrown far away)."""
+    share, mean = snap.metrics.get("off_plot", 0.0), snap.metrics.get("mean_x", 0.0)
+    if not share > 0.5:
+        return []
+    lo, hi = snap.x_range
+    right = mean > (lo + hi) / 2
+    return [dict(xref="paper", yref="paper", x=1.0 if right else 0.0, y=0.62,
+                 xanchor="right" if right else "left", showarrow=False,
+                 text=f"{share:.0%} of p_g is off the plot (mean x = {mean:.3g}) →" if right
+                 else f"← {share:.0%} of p_g is off the plot (mean x = {mean:.3g})",
+                 font=dict(color=P_G["color"], size=13), bgcolor="rgba(255,255,255,0.8)")]
+
+
+def _mapping_traces(snap) -> list[go.Scatter]:
+    """Segments from each z (placed on the lower line, rescaled to the x axis) up to G(z)."""
+    lo, hi = snap.x_range
+    z_lo, z_hi = snap.z_span
+    z_pos = lo + (snap.z_line - z_lo) / (z_hi - z_lo) * (hi - lo)
+    n = len(z_pos)
+    xs = np.full(3 * n, np.nan, dtype=np.float32)
+    ys = np.full(3 * n, np.nan, dtype=np.float32)
+    xs[0::3], xs[1::3] = z_pos, np.clip(snap.x_of_z, lo - (hi - lo), hi + (hi - lo))
+    ys[0::3], ys[1::3] = 0.0, 1.0
+    return [
+        go.Scatter(x=xs, y=ys, mode="lines", line=MAPPING, yaxis="y3", name="x = G(z)",
+                   showlegend=False, hoverinfo="skip", connectgaps=False),
+        go.Scatter(x=[lo, hi, None, lo, hi], y=[0, 0, None, 1, 1], mode="lines", yaxis="y3",
+                   line=dict(color="black", width=1), showlegend=False, hoverinfo="skip"),
+    ]
+
+
+def loss_history(history: dict, gen_loss: str, height: int = 260) -> go.Figure:
+    """D and G losses per iteration, with their values at the optimum (D = ½) marked."""
+    it = history["iteration"]
+    g_opt = math.log(2) if gen_loss == "nonsaturating" else -math.log(2)
+    traces = [
+        go.Scatter(x=it, y=history["d_loss"], name="D loss = −V", line=dict(color="#1f77b4", width=1.5)),
+        go.Scatter(x=it, y=history["g_loss"], name="G loss", line=dict(color="#2ca02c", width=1.5)),
+    ]
+    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Losses", x=0.5, y=0.98),
+                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(title=dict(text="loss")),
+                  shapes=[_hline(LOG4, "log 4"), _hline(g_opt, "G at optimum")])
+    return go.Figure(traces, layout)
+
+
+def d_history(history: dict, height: int = 260) -> go.Figure:
+    """Mean D on real and on generated samples; both reach ½ at the optimum."""
+    it = history["iteration"]
+    traces = [
+        go.Scatter(x=it, y=history["d_real"], name="D(x), real", line=dict(color="black", width=1.5)),
+        go.Scatter(x=it, y=history["d_fake"], name="D(G(z)), generated", line=dict(color="#2ca02c", width=1.5)),
+    ]
+    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Discriminator outputs", x=0.5, y=0.98),
+                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(range=[0, 1], title=dict(text="mean D")),
+                  shapes=[_hline(0.5, "½")])
+    return go.Figure(traces, layout)
+
+
+def distance_history(history: dict, height: int = 260) -> go.Figure:
+    """W1 (left axis) and JS divergence in nats (right axis, at most log 2) over training."""
+    it = history["iteration"]
+    traces = [
+        go.Scatter(x=it, y=history["w1"], name="W1", line=dict(color="#d62728", width=1.5)),
+        go.Scatter(x=it, y=history["js"], name="JS (nats)", line=dict(color="#9467bd", width=1.5), yaxis="y2"),
+    ]
+    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Distance to p_data", x=0.5, y=0.98),
+                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(title=dict(text="W1"), rangemode="tozero"),
+                  yaxis2=dict(title=dict(text="JS"), overlaying="y", side="right", range=[0, math.log(2)],
+                              showgrid=False))
+    return go.Figure(traces, layout)
+
+
+def _hline(y: float, label: str) -> dict:
+    return dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=REFERENCE,
+                label=dict(text=label, textposition="end", font=dict(size=11, color="#777777")))
+
+
+def frame_1d(snap, config) -> dict[str, go.Figure]:
+    """Every figure of one 1-D lab frame, by name."""
+    return {
+        "figure1": figure1(snap, config.show_d_star),
+        "losses": loss_history(snap.losses, config.loss),
+        "d_history": d_history(snap.evals),
+        "distances": distance_history(snap.evals),
+    }

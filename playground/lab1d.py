@@ -1,0 +1,245 @@
+"""The 1-D lab: its config (every default and range), presets, and the run that makes snapshots."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import metrics
+from .config import Column, Effect, MixtureRows, param
+from .device import DEVICE_CHOICES, select_device
+from .models import ACTIVATIONS, MLP
+from .optim import OPTIMIZERS
+from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
+from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper, Trainer, noise_sampler
+
+R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
+
+LOSS_LABELS = {"nonsaturating": "non-saturating  −log D(G(z))", "minimax": "minimax  log(1 − D(G(z)))"}
+OPTIMIZER_LABELS = {"sgd": "SGD with momentum", "adam": "Adam (β1 = momentum)"}
+DENSITY_LABELS = {"kde": "KDE", "hist": "histogram"}
+
+
+@dataclass(frozen=True)
+class Config1D:
+    """Every setting of the 1-D lab, with its default and valid range."""
+
+    # Data and noise
+    target: str = param("gaussian", label="Target p_data", choices=TARGET_NAMES_1D, effect=R, group="Data")
+    custom: MixtureRows = param(
+        DEFAULT_CUSTOM_1D, label="Custom mixture", effect=R, group="Data", max_rows=10,
+        columns=(Column("weight", 0.0, 1000.0), Column("mean", -100.0, 100.0), Column("std", 0.0, 50.0, lo_open=True)),
+        visible_if=("target", "custom"), help="Rows of weight, mean, std (at most 10).")
+    noise: str = param("uniform", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
+                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, 1)"})
+    latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
+                            help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
+    # Algorithm 1
+    k: int = param(5, label="k — D steps per G step", lo=1, hi=20, group="Algorithm 1")
+    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
+                      group="Algorithm 1")
+    batch: int = param(256, label="Minibatch size m", lo=8, hi=4096, group="Algorithm 1",
+                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096))
+    # Optimizer
+    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
+                           effect=O, group="Optimizer")
+    lr_d: float = param(0.004, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
+    link_lr: bool = param(False, label="G uses D's learning rate", group="Optimizer")
+    lr_g: float = param(0.0004, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
+                        disabled_if=("link_lr", True))
+    momentum: float = param(0.9, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    # Networks
+    width: int = param(16, label="Width", lo=2, hi=256, effect=R, group="Networks")
+    depth: int = param(1, label="Hidden layers", lo=1, hi=6, effect=R, group="Networks")
+    activation: str = param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=R, group="Networks")
+    seed: int = param(3, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
+    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    # Display
+    density: str = param("kde", label="p_g estimate", choices=metrics.DENSITY_METHODS, choice_labels=DENSITY_LABELS,
+                         effect=V, group="Display")
+    show_d_star: bool = param(True, label="Show optimal D*", effect=V, group="Display")
+
+    def hyper(self) -> Hyper:
+        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
+                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch)
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    lesson: str
+    settings: dict
+
+
+PRESETS_1D = {
+    "figure1": Preset(
+        "Figure 1 — converges",
+        "p_g slides onto p_data and D flattens to ½ (Figure 1(d)). k = 5 and a D that learns ten times "
+        "faster than G keep D near its optimum D*, as the paper's Proposition 2 assumes.", {}),
+    "strong_d": Preset(
+        "D too strong (k = 20, SGD)",
+        "Twenty fast D steps per G step make D nearly perfect: its slope at G's samples is huge, so G is "
+        "thrown from one side of p_data to the other and shrinks to a point. Try a smaller k.",
+        {"optimizer": "sgd", "momentum": 0.9, "k": 20, "lr_d": 0.05, "lr_g": 0.005}),
+    "saturating": Preset(
+        "Saturating minimax loss stalls",
+        "Once D rejects G's samples (D(G(z)) ≈ 0), log(1 − D(G(z))) is flat and G stops moving. Switch the "
+        "generator loss to non-saturating and watch G move again.",
+        {"optimizer": "sgd", "momentum": 0.9, "k": 5, "loss": "minimax", "lr_d": 0.05, "lr_g": 0.005}),
+    "oscillation": Preset(
+        "Oscillation (momentum 0.99)",
+        "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
+        {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0003, "link_lr": True}),
+    "collapse": Preset(
+        "Mode collapse (bimodal)",
+        "With one D step per G step G covers only one of the two modes, then hops between them; D stays "
+        "high over the mode it misses.",
+        {"target": "bimodal", "k": 1, "lr_d": 0.004, "link_lr": True}),
+}
+
+GRID_POINTS = 400
+EVAL_SAMPLES = 4096
+MAP_LINES = 25
+
+
+@dataclass(frozen=True)
+class Snapshot1D:
+    """Everything a frame shows; figures are pure functions of this."""
+
+    iteration: int
+    d_steps: int
+    g_steps: int
+    x: np.ndarray  # (GRID_POINTS,) float32 plotting grid
+    p_data: np.ndarray
+    p_g: np.ndarray
+    d: np.ndarray  # D(x) on the grid
+    d_star: np.ndarray  # p_data / (p_data + p_g)
+    z_line: np.ndarray  # (MAP_LINES,) z values, drawn on the lower axis
+    z_span: tuple[float, float]  # the z interval the lower axis shows
+    x_of_z: np.ndarray  # G(z) for z_line
+    x_range: tuple[float, float]
+    metrics: dict
+    losses: dict  # history of D and G loss per iteration
+    evals: dict  # history of the metrics per snapshot
+
+
+class Run1D:
+    """A target, a trainer, and fixed evaluation batches (so frames differ only by training).
+
+    The networks work in units where the plotted range is [−1, 1] (u = (x − centre) / half-width):
+    the usual input scaling, which makes a target at x = 4 as easy to learn as one at 0. Samples,
+    densities and plots are all converted back to x.
+    """
+
+    def __init__(self, config: Config1D):
+        self.config = config
+        self.target = make_target_1d(config.target, config.custom)
+        self.device = select_device(config.device)
+        lo, hi = self.target.x_range
+        self.centre, self.half_width = (lo + hi) / 2, (hi - lo) / 2
+        torch.manual_seed(config.seed)  # network initialisation
+        G = MLP(config.latent_dim, 1, config.width, config.depth, config.activation)
+        D = MLP(1, 1, config.width, config.depth, config.activation)
+        self.trainer = Trainer(G, D, self._sample_real_units, noise_sampler(config.noise, config.latent_dim),
+                               config.hyper(), config.seed, self.device)
+        eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
+        self.eval_z = self.trainer.sample_noise(EVAL_SAMPLES, eval_rng)
+        self.eval_real = self._sample_real_units(EVAL_SAMPLES, eval_rng)
+        self.reference = self.target.sample(10_000, np.random.default_rng(config.seed + 2))
+        self.grid = np.linspace(lo, hi, GRID_POINTS)
+        self.p_data = self.target.pdf(self.grid)
+        self.z_line, self.z_span = _z_line(config.noise, config.latent_dim)
+        self.loss_history = metrics.History(("d_loss", "g_loss"))  # every iteration (decimated)
+        self.eval_history = metrics.History(("d_real", "d_fake", "value", "w1", "js"))  # every snapshot
+
+    def _sample_real_units(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        return self.target.sample(n, rng).sub_(self.centre).div_(self.half_width)
+
+    def to_x(self, u: torch.Tensor) -> np.ndarray:
+        """Network units -> x, as a float64 array."""
+        return u.double().cpu().numpy().ravel() * self.half_width + self.centre
+
+    def generate_x(self, z: torch.Tensor) -> np.ndarray:
+        return self.to_x(self.trainer.generate(z))
+
+    def discriminate_x(self, x: np.ndarray) -> np.ndarray:
+        """D(x) for points given in x units."""
+        u = torch.as_tensor((np.asarray(x) - self.centre) / self.half_width, dtype=torch.float32)
+        return self.trainer.discriminate(u.reshape(-1, 1)).cpu().numpy().ravel()
+
+    def sample_output(self, n: int) -> np.ndarray:
+        """n generated samples in x units (the CLI's --save-samples)."""
+        rng = torch.Generator(self.device).manual_seed(self.config.seed + 3)
+        return self.generate_x(self.trainer.sample_noise(n, rng))
+
+    def record_losses(self) -> None:
+        self.loss_history.add_rows(self.trainer.drain_losses())
+
+    @torch.no_grad()
+    def evaluate(self) -> tuple[np.ndarray, dict]:
+        """Generated samples and the snapshot's metrics (on the fixed evaluation batches)."""
+        t = self.trainer
+        fake = t.generate(self.eval_z)
+        logit_real, logit_fake = t.D(self.eval_real), t.D(fake)
+        samples = self.to_x(fake)
+        logit_real = logit_real.double().cpu().numpy().ravel()
+        logit_fake = logit_fake.double().cpu().numpy().ravel()
+        finite = np.isfinite(samples)
+        lo, hi = self.target.x_range
+        return samples, {
+            "mean_x": float(samples.mean()),
+            "off_plot": float(np.mean((samples < lo) | (samples > hi))),
+            "d_real": float(torch.sigmoid(torch.from_numpy(logit_real)).mean()),
+            "d_fake": float(torch.sigmoid(torch.from_numpy(logit_fake)).mean()),
+            "value": metrics.value_from_logits(logit_real, logit_fake),
+            "w1": metrics.wasserstein1(samples[finite], self.reference) if finite.all() else float("nan"),
+        }
+
+    def snapshot(self) -> Snapshot1D:
+        self.record_losses()
+        t = self.trainer
+        samples, stats = self.evaluate()
+        p_g = metrics.estimate_density(samples, self.grid, self.config.density)
+        stats["js"] = metrics.js_divergence(self.p_data, p_g)
+        stats.update(self.loss_history.last())
+        self.eval_history.add(t.iterations, **stats)
+        d = self.discriminate_x(self.grid)
+        z = torch.as_tensor(self.z_line, dtype=torch.float32).reshape(-1, 1).repeat(1, self.config.latent_dim)
+        x_of_z = self.generate_x(z)
+        f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+        return Snapshot1D(
+            iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps,
+            x=f32(self.grid), p_data=f32(self.p_data), p_g=f32(p_g), d=f32(d),
+            d_star=f32(metrics.optimal_discriminator(self.p_data, p_g)),
+            z_line=f32(self.z_line), z_span=self.z_span, x_of_z=f32(x_of_z), x_range=self.target.x_range,
+            metrics=stats, losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
+        )
+
+
+def _z_line(noise: str, latent_dim: int) -> tuple[np.ndarray, tuple[float, float]]:
+    """Evenly spaced z values (equal-probability quantiles for normal noise), as in Figure 1."""
+    if noise == "uniform":
+        return np.linspace(-1, 1, MAP_LINES), (-1.0, 1.0)
+    from scipy.stats import norm
+
+    return norm.ppf((np.arange(MAP_LINES) + 0.5) / MAP_LINES), (-2.5, 2.5)
+
+
+def summary(snapshot: Snapshot1D, seconds: float) -> dict:
+    """The CLI's JSON fields for a finished run."""
+    m = snapshot.metrics
+    return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
+            "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
+            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js")}}
+
+
+def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D, float]:
+    """Build a run, train it for ``iterations`` and return (run, final snapshot, seconds)."""
+    run = Run1D(config)
+    start = time.perf_counter()
+    run.trainer.train_iterations(iterations)
+    seconds = time.perf_counter() - start
+    return run, run.snapshot(), seconds

@@ -1,0 +1,25 @@
+"""The registry of labs: what the app, the CLI and the benchmarks need to know about each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import figures, lab1d
+
+
+@dataclass(frozen=True)
+class Lab:
+    key: str  # used in URLs, session keys and `--lab`
+    title: str
+    config_cls: type
+    presets: dict[str, lab1d.Preset]
+    make_run: Callable[[Any], Any]  # config -> run (with .config, .trainer, .snapshot())
+    summary: Callable[[Any, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
+    frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> the figures of one frame
+
+
+LABS: dict[str, Lab] = {
+    "1d": Lab("1d", "1-D lab", lab1d.Config1D, lab1d.PRESETS_1D, lab1d.Run1D, lab1d.summary,
+               figures.frame_1d),
+}

@@ -1,0 +1,148 @@
+"""A live training session: config changes, steps, time-budgeted ticks and divergence handling.
+
+Plain Python (no Streamlit), so the page, the CLI, the benchmarks and the tests share it. The page
+keeps one LiveSession per lab in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+
+from .config import Effect, changed_fields, specs, strongest_effect
+from .labs import Lab
+from .trainer import Diverged
+
+log = logging.getLogger(__name__)
+
+MAX_PRETRAIN = 50_000  # the URL's steps=N is capped so a link can't tie up the server
+FRAME_INTERVAL_S = 0.2  # a live page redraws every 0.2 s: 5 frames/s
+TRAIN_BUDGET_S = 0.14  # training time per frame; the rest of the interval draws the frame
+
+
+class RateMeter:
+    """Iterations per wall-clock second over the last few seconds (what the viewer experiences)."""
+
+    def __init__(self, window_s: float = 3.0):
+        self.window_s = window_s
+        self.samples: collections.deque[tuple[float, int]] = collections.deque()
+
+    def add(self, iterations: int, now: float | None = None) -> None:
+        now = time.perf_counter() if now is None else now
+        self.samples.append((now, iterations))
+        while len(self.samples) > 2 and now - self.samples[1][0] > self.window_s:
+            self.samples.popleft()
+
+    def rate(self) -> float:
+        if len(self.samples) < 2:
+            return 0.0
+        (t0, i0), (t1, i1) = self.samples[0], self.samples[-1]
+        return (i1 - i0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def clear(self) -> None:
+        self.samples.clear()
+
+
+class LiveSession:
+    """One user's run of one lab. All methods are safe to call from overlapping script threads."""
+
+    def __init__(self, lab: Lab, config=None):
+        self.lab = lab
+        self.lock = threading.RLock()
+        self.config = config if config is not None else lab.config_cls()
+        self.run = lab.make_run(self.config)
+        self.running = False
+        self.diverged: Diverged | None = None
+        self.meter = RateMeter()
+
+    # --- configuration --------------------------------------------------------------------
+
+    def apply(self, config) -> str | None:
+        """Adopt a new config; returns a message when the change does more than retune."""
+        with self.lock:
+            changed = changed_fields(self.config, config)
+            if not changed:
+                return None
+            effect = strongest_effect(type(config), changed)
+            self.config = config
+            if effect is Effect.REBUILD:
+                names = ", ".join(specs(type(config))[n].label for n in changed
+                                  if specs(type(config))[n].effect is Effect.REBUILD)
+                self._rebuild()
+                return f"{names} changed: new networks, training starts over."
+            self.run.config = config
+            if effect in (Effect.LIVE, Effect.OPTIMIZER):
+                self.run.trainer.set_hyper(config.hyper())
+            if effect is Effect.OPTIMIZER:
+                return "Optimizer changed: networks kept, optimizer state restarted."
+            return None
+
+    def reset(self) -> None:
+        with self.lock:
+            self._rebuild()
+
+    def restart(self, config) -> None:
+        """A fresh run with a whole new config (a preset), paused."""
+        with self.lock:
+            self.config, self.running = config, False
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.run = self.lab.make_run(self.config)
+        self.diverged = None
+        self.meter.clear()
+
+    # --- training -------------------------------------------------------------------------
+
+    def set_running(self, running: bool) -> None:
+        with self.lock:
+            self.running = running and self.diverged is None
+            self.meter.clear()
+
+    def step(self, what: str) -> None:
+        """One D step ('d'), one G step ('g') or one iteration ('iteration')."""
+        actions = {"d": "step_d", "g": "step_g", "iteration": "step_iteration"}
+        with self.lock:
+            if self.diverged is None:
+                self._guarded(lambda: getattr(self.run.trainer, actions[what])())
+
+    def pretrain(self, iterations: int) -> None:
+        with self.lock:
+            self._guarded(lambda: self.run.trainer.train_iterations(min(iterations, MAX_PRETRAIN)))
+
+    def tick(self, budget_s: float) -> int:
+        """Train for about ``budget_s`` seconds if running; returns the iterations done."""
+        with self.lock:
+            if not self.running or self.diverged is not None:
+                return 0
+            done = self._guarded(lambda: self.run.trainer.train_for(budget_s)) or 0
+            self.meter.add(self.run.trainer.iterations)
+            return done
+
+    def _guarded(self, action):
+        """Run a training action; on divergence pause and remember where it happened."""
+        try:
+            result = action()
+            self.run.trainer.check_finite()
+            return result
+        except Diverged as err:
+            log.info("session diverged: %s", err)
+            self.diverged, self.running = err, False
+            return None
+
+    def snapshot(self):
+        with self.lock:
+            return self.run.snapshot()
+
+    @property
+    def steps_per_s(self) -> float:
+        return self.meter.rate()
+
+    def divergence_message(self) -> str | None:
+        if self.diverged is None:
+            return None
+        return (f"Training diverged at iteration {self.diverged.iteration}: {self.diverged.what}. "
+                "Try a smaller learning rate or less momentum, then press Reset.")
+

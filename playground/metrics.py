@@ -1,0 +1,130 @@
+"""Metrics as plain functions on arrays (nothing here mutates its inputs), and a bounded history."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+LOG4 = math.log(4.0)  # V(D*, G*) = −log 4 at the global optimum (Goodfellow et al., Theorem 1)
+DENSITY_METHODS = ("kde", "hist")
+
+
+def wasserstein1(samples: np.ndarray, reference: np.ndarray) -> float:
+    """W1 (earth mover's) distance between two 1-D samples."""
+    return float(stats.wasserstein_distance(np.ravel(samples), np.ravel(reference)))
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen–Shannon divergence in nats (0 … log 2) between two densities on the same grid.
+
+    Each is normalised to a probability vector over the grid cells first, so mass off the plotted
+    range is ignored and the grid spacing cancels.
+    """
+    p = np.clip(np.nan_to_num(np.asarray(p, dtype=float)), 0, None)
+    q = np.clip(np.nan_to_num(np.asarray(q, dtype=float)), 0, None)
+    if p.sum() <= 0 or q.sum() <= 0:
+        return math.log(2.0)
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+
+    def kl(a: np.ndarray) -> float:
+        mask = a > 0
+        return float(np.sum(a[mask] * np.log(a[mask] / m[mask])))
+
+    return max(0.0, 0.5 * kl(p) + 0.5 * kl(q))
+
+
+def histogram_density(samples: np.ndarray, grid: np.ndarray, bins: int = 60) -> np.ndarray:
+    """A histogram estimate of the samples' density, evaluated on ``grid`` (piecewise constant)."""
+    samples = np.ravel(samples)
+    lo, hi = float(grid[0]), float(grid[-1])
+    counts, edges = np.histogram(samples, bins=bins, range=(lo, hi))
+    density = counts / (max(len(samples), 1) * (edges[1] - edges[0]))
+    index = np.clip(np.searchsorted(edges, grid, side="right") - 1, 0, bins - 1)
+    return density[index]
+
+
+def kde_density(samples: np.ndarray, grid: np.ndarray, max_points: int = 1000) -> np.ndarray:
+    """A Gaussian KDE (Scott's rule) of the samples on ``grid``.
+
+    The bandwidth is kept at least 1/200 of the plotted range, so a generator collapsed to a point
+    still draws as a tall narrow spike instead of failing (a singular KDE) or vanishing.
+    """
+    samples = np.ravel(samples)[:max_points]
+    samples = samples[np.isfinite(samples)]
+    if len(samples) < 2:
+        return np.zeros_like(grid, dtype=float)
+    min_bw = (float(grid[-1]) - float(grid[0])) / 200
+    std = float(samples.std())
+    if std < min_bw:
+        return stats.norm.pdf(grid[:, None], samples[None, :], min_bw).mean(axis=1)
+    kde = stats.gaussian_kde(samples)
+    scott_bw = kde.factor * std
+    if scott_bw < min_bw:
+        kde.set_bandwidth(min_bw / std)
+    return kde(grid)
+
+
+def estimate_density(samples: np.ndarray, grid: np.ndarray, method: str) -> np.ndarray:
+    if method == "kde":
+        return kde_density(samples, grid)
+    if method == "hist":
+        return histogram_density(samples, grid)
+    raise ValueError(f"density must be one of {DENSITY_METHODS}")
+
+
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """D*(x) = p_data / (p_data + p_g) (Proposition 1); NaN where both densities vanish."""
+    total = np.asarray(p_data, dtype=float) + np.asarray(p_g, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > eps, p_data / np.where(total > eps, total, 1.0), np.nan)
+
+
+def value_from_logits(logit_real: np.ndarray, logit_fake: np.ndarray) -> float:
+    """V(D, G) = E log D(x) + E log(1 − D(G(z))), from D's logits (stable when D saturates)."""
+    log_d_real = -np.logaddexp(0.0, -np.asarray(logit_real, dtype=float))  # log σ(l)
+    log_1m_d_fake = -np.logaddexp(0.0, np.asarray(logit_fake, dtype=float))  # log(1 − σ(l))
+    return float(log_d_real.mean() + log_1m_d_fake.mean())
+
+
+class History:
+    """Bounded series for charts: when full, every other point is dropped and the stride doubles.
+
+    Memory and the payload sent to the browser stay bounded however long training runs, and the
+    kept points stay evenly spread over the whole run.
+    """
+
+    def __init__(self, names: tuple[str, ...], capacity: int = 400):
+        self.names, self.capacity = names, capacity
+        self.columns: dict[str, list[float]] = {name: [] for name in ("iteration",) + names}
+        self.stride, self._seen = 1, 0
+
+    def add(self, iteration: float, **values: float) -> None:
+        self._seen += 1
+        if (self._seen - 1) % self.stride:
+            return
+        self.columns["iteration"].append(float(iteration))
+        for name in self.names:
+            self.columns[name].append(float(values.get(name, math.nan)))
+        if len(self.columns["iteration"]) > self.capacity:
+            for name, column in self.columns.items():
+                self.columns[name] = column[::2]
+            self.stride *= 2
+
+    def add_rows(self, rows: np.ndarray) -> None:
+        """Rows of (iteration, value for each name), e.g. from ``Trainer.drain_losses``."""
+        for row in rows:
+            self.add(row[0], **dict(zip(self.names, row[1:])))
+
+    def last(self) -> dict[str, float]:
+        """The most recent value of each series (NaN before the first)."""
+        return {name: (self.columns[name][-1] if len(self) else math.nan) for name in self.names}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """A float32 copy of every column (what snapshots and figures receive)."""
+        return {name: np.asarray(column, dtype=np.float32) for name, column in self.columns.items()}
+
+    def __len__(self) -> int:
+        return len(self.columns["iteration"])

@@ -1,0 +1,71 @@
+"""SGD with momentum (Algorithm 1's optimizer) and Adam, updating in place from given gradients.
+
+Same update rules as ``torch.optim.SGD`` (dampening 0, no Nesterov) and ``torch.optim.Adam``
+(tests compare them), but taking gradients as arguments and using ``torch._foreach_*`` kernels:
+a handful of calls per step instead of torch.optim's per-step Python machinery, which costs as
+much as the whole forward pass of a toy network. ``lr`` and ``momentum`` may change between
+steps; the state (momentum buffers, Adam moments) is kept.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+class SGDMomentum:
+    """buf ← μ·buf + g (buf ← g on the first step);  θ ← θ − lr·buf."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float, momentum: float):
+        self.params, self.lr, self.momentum = params, lr, momentum
+        self.buffers: list[torch.Tensor] | None = None
+        self.steps = 0
+
+    @torch.no_grad()
+    def step(self, grads: list[torch.Tensor]) -> None:
+        if self.momentum == 0:
+            torch._foreach_add_(self.params, grads, alpha=-self.lr)
+        else:
+            if self.buffers is None:
+                self.buffers = [g.clone() for g in grads]
+            else:
+                torch._foreach_mul_(self.buffers, self.momentum)
+                torch._foreach_add_(self.buffers, grads)
+            torch._foreach_add_(self.params, self.buffers, alpha=-self.lr)
+        self.steps += 1
+
+
+class Adam:
+    """Adam with β1 = the momentum control and β2 = 0.999, bias-corrected as in torch.optim."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float, momentum: float,
+                 beta2: float = 0.999, eps: float = 1e-8):
+        self.params, self.lr, self.momentum, self.beta2, self.eps = params, lr, momentum, beta2, eps
+        self.exp_avg = [torch.zeros_like(p) for p in params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+        self.steps = 0
+
+    @torch.no_grad()
+    def step(self, grads: list[torch.Tensor]) -> None:
+        self.steps += 1
+        beta1 = self.momentum
+        torch._foreach_lerp_(self.exp_avg, grads, 1 - beta1)
+        torch._foreach_mul_(self.exp_avg_sq, self.beta2)
+        torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - self.beta2)
+        bias1 = 1 - beta1**self.steps
+        bias2_sqrt = math.sqrt(1 - self.beta2**self.steps)
+        denom = torch._foreach_sqrt(self.exp_avg_sq)
+        torch._foreach_div_(denom, bias2_sqrt)
+        torch._foreach_add_(denom, self.eps)
+        torch._foreach_addcdiv_(self.params, self.exp_avg, denom, -self.lr / bias1)
+
+
+def make_optimizer(name: str, params: list[torch.Tensor], lr: float, momentum: float):
+    if name == "sgd":
+        return SGDMomentum(params, lr, momentum)
+    if name == "adam":
+        return Adam(params, lr, momentum)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}")

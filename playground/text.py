@@ -1,0 +1,31 @@
+"""Teaching text that depends on the settings (kept out of pages so the CLI and tests can use it)."""
+
+from __future__ import annotations
+
+NOISE_TEXT = {"uniform": "U(−1, 1)", "normal": "N(0, 1)"}
+OPTIMIZER_TEXT = {"sgd": "SGD with momentum μ = {momentum:g}", "adam": "Adam with β1 = {momentum:g}, β2 = 0.999"}
+
+
+def algorithm1(config, data_name: str) -> str:
+    """Algorithm 1 of Goodfellow et al. (2014) with this run's k, m, loss and optimizer filled in."""
+    h = config.hyper()
+    noise = NOISE_TEXT.get(config.noise, config.noise)
+    if h.loss == "nonsaturating":
+        g_update = ("Update G by descending its stochastic gradient (the non-saturating form):\n"
+                    "            ∇θg (1/m) Σ −log D(G(z⁽ⁱ⁾))")
+    else:
+        g_update = ("Update G by descending its stochastic gradient (the minimax form):\n"
+                    "            ∇θg (1/m) Σ log(1 − D(G(z⁽ⁱ⁾)))")
+    optimizer = OPTIMIZER_TEXT[h.optimizer].format(momentum=h.momentum)
+    return f"""for number of training iterations do
+    for k = {h.k} step{'s' if h.k != 1 else ''} do
+        • Sample minibatch of m = {h.batch} noise samples z⁽¹⁾ … z⁽ᵐ⁾ from p_z = {noise}
+        • Sample minibatch of m = {h.batch} examples x⁽¹⁾ … x⁽ᵐ⁾ from p_data = {data_name}
+        • Update D by ascending its stochastic gradient:
+            ∇θd (1/m) Σ [ log D(x⁽ⁱ⁾) + log(1 − D(G(z⁽ⁱ⁾))) ]
+    end for
+    • Sample minibatch of m = {h.batch} noise samples z⁽¹⁾ … z⁽ᵐ⁾ from p_z
+    • {g_update}
+end for
+
+Updates use {optimizer}; learning rates η_D = {h.lr_d:g}, η_G = {h.lr_g:g}."""

@@ -1,0 +1,269 @@
+"""Algorithm 1 of Goodfellow et al. (2014): k discriminator steps, then one generator step.
+
+    for each training iteration:
+        for k steps:
+            sample m noise samples z and m data samples x          (fresh minibatches each step)
+            update D by ascending  mean log D(x) + mean log(1 − D(G(z)))
+        sample m noise samples z
+        update G by descending mean log(1 − D(G(z)))    ('minimax')
+                 or            mean −log D(G(z))        ('nonsaturating', the paper's practical fix)
+
+D is trained with binary cross-entropy, real = 1 and fake = 0, so the D loss is exactly −V(D, G)
+estimated on the minibatch; at the optimum it is log 4. Losses are computed from logits with
+softplus (log σ(l) = −softplus(−l)) so that they stay finite when D saturates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import MLP, FusedMLP
+from .optim import make_optimizer
+
+GEN_LOSSES = ("nonsaturating", "minimax")
+NOISE_KINDS = ("uniform", "normal")
+
+Sampler = Callable[[int, torch.Generator], torch.Tensor]
+
+
+def noise_sampler(kind: str, dim: int) -> Sampler:
+    """z ~ U(−1, 1)^dim (as in Figure 1) or N(0, I)."""
+    if kind == "uniform":
+        return lambda n, g: torch.empty(n, dim, device=g.device).uniform_(-1, 1, generator=g)
+    if kind == "normal":
+        return lambda n, g: torch.randn(n, dim, generator=g, device=g.device)
+    raise ValueError(f"noise must be one of {NOISE_KINDS}")
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """The hyperparameters that may change while training runs."""
+
+    k: int = 1
+    lr_d: float = 0.01
+    lr_g: float = 0.01
+    momentum: float = 0.9
+    optimizer: str = "sgd"
+    loss: str = "nonsaturating"
+    batch: int = 256
+
+
+class Diverged(RuntimeError):
+    """A loss or parameter became NaN or infinite."""
+
+    def __init__(self, iteration: int, what: str):
+        super().__init__(f"training diverged at iteration {iteration}: {what}")
+        self.iteration, self.what = iteration, what
+
+
+# --- gradient engines: the same maths, two implementations -------------------------------------
+
+class AutogradEngine:
+    """Losses and gradients through autograd: works for any G and D (DCGAN included)."""
+
+    def __init__(self, G: torch.nn.Module, D: torch.nn.Module):
+        self.G, self.D = G, D
+        self.params_g, self.params_d = list(G.parameters()), list(D.parameters())
+
+    def d_grads(self, real, z):
+        with torch.no_grad():
+            fake = self.G(z)
+        logit_real, logit_fake = self.D(real), self.D(fake)
+        # maximise log D(x) + log(1 − D(G(z)))  ⇔  minimise BCE(real → 1) + BCE(fake → 0)
+        loss = F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()
+        return loss.detach(), list(torch.autograd.grad(loss, self.params_d))
+
+    def g_grads(self, z, gen_loss: str):
+        logit = self.D(self.G(z))
+        if gen_loss == "nonsaturating":
+            loss = F.softplus(-logit).mean()  # −log D(G(z))
+        else:
+            loss = -F.softplus(logit).mean()  # log(1 − D(G(z)))
+        return loss.detach(), list(torch.autograd.grad(loss, self.params_g))
+
+
+class FusedMLPEngine:
+    """The same losses and gradients with hand-written backprop, for MLP generator/discriminator.
+
+    Real and fake batches go through D as one (2m, ·) batch. With sign = −1 for real rows and +1
+    for fake rows, BCE(real → 1) = softplus(−l) and BCE(fake → 0) = softplus(l) are both
+    softplus(sign·l), whose derivative in l is sign·σ(sign·l).
+    """
+
+    def __init__(self, G: MLP, D: MLP):
+        self.G, self.D = FusedMLP(G), FusedMLP(D)
+        self.params_g, self.params_d = [self.G.flat], [self.D.flat]
+        self._signs: dict[tuple[int, torch.device], torch.Tensor] = {}
+
+    def _real_then_fake_signs(self, m: int, device: torch.device) -> torch.Tensor:
+        key = (m, device)
+        if key not in self._signs:
+            self._signs = {key: torch.cat([-torch.ones(m, 1, device=device), torch.ones(m, 1, device=device)])}
+        return self._signs[key]
+
+    @torch.no_grad()
+    def d_grads(self, real, z):
+        m = real.shape[0]
+        fake, _ = self.G.forward(z)
+        logits, inputs = self.D.forward(torch.cat([real, fake]))  # (2m, 1)
+        sign = self._real_then_fake_signs(m, logits.device)
+        # maximise log D(x) + log(1 − D(G(z)))  ⇔  minimise BCE(real → 1) + BCE(fake → 0)
+        signed = logits * sign
+        loss = F.softplus(signed).sum().div_(m)
+        grad_logits = torch.sigmoid(signed).mul_(sign).div_(m)
+        return loss, [self.D.backward(inputs, grad_logits)]
+
+    @torch.no_grad()
+    def g_grads(self, z, gen_loss: str):
+        m = z.shape[0]
+        fake, g_inputs = self.G.forward(z)
+        logit, d_inputs = self.D.forward(fake)
+        if gen_loss == "nonsaturating":
+            loss = F.softplus(-logit).sum().div_(m)  # −log D(G(z));  d/dl = σ(l) − 1
+            grad_logit = torch.sigmoid(logit).sub_(1).div_(m)
+        else:
+            loss = F.softplus(logit).sum().div_(-m)  # log(1 − D(G(z)));  d/dl = −σ(l)
+            grad_logit = torch.sigmoid(logit).div_(-m)
+        grad_fake = self.D.backward(d_inputs, grad_logit, weight_grads=False)
+        return loss, [self.G.backward(g_inputs, grad_fake)]
+
+
+def make_engine(G: torch.nn.Module, D: torch.nn.Module, fused: bool | None = None):
+    """The fused engine when both networks are MLPs (unless ``fused`` is False)."""
+    can_fuse = isinstance(G, MLP) and isinstance(D, MLP)
+    if fused and not can_fuse:
+        raise ValueError("the fused engine needs MLP networks")
+    return FusedMLPEngine(G, D) if (can_fuse if fused is None else fused) else AutogradEngine(G, D)
+
+
+# --- the trainer ------------------------------------------------------------------------------
+
+class Trainer:
+    """Owns G, D, their optimizers and the random stream; counts steps; detects divergence."""
+
+    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, sample_real: Sampler,
+                 sample_noise: Sampler, hyper: Hyper, seed: int, device: torch.device,
+                 fused: bool | None = None):
+        self.G, self.D = G.to(device), D.to(device)
+        self.sample_real, self.sample_noise = sample_real, sample_noise
+        self.device = device
+        self.rng = torch.Generator(device).manual_seed(seed)
+        self.engine = make_engine(self.G, self.D, fused)
+        self.hyper = hyper
+        self._make_optimizers()
+        self.iterations = self.d_steps = self.g_steps = 0
+        self._d_loss = torch.tensor(float("nan"))
+        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._pending_start = 0
+        self.seconds_training = 0.0
+
+    def _make_optimizers(self) -> None:
+        h = self.hyper
+        self.opt_d = make_optimizer(h.optimizer, self.engine.params_d, h.lr_d, h.momentum)
+        self.opt_g = make_optimizer(h.optimizer, self.engine.params_g, h.lr_g, h.momentum)
+
+    def set_hyper(self, hyper: Hyper) -> None:
+        """Takes effect at the next step; a new optimizer kind restarts only the optimizer state."""
+        old, self.hyper = self.hyper, hyper
+        if hyper.optimizer != old.optimizer:
+            self._make_optimizers()
+            return
+        for opt, lr in ((self.opt_d, hyper.lr_d), (self.opt_g, hyper.lr_g)):
+            opt.lr, opt.momentum = lr, hyper.momentum
+
+    # One D step, one G step, one iteration ------------------------------------------------------
+
+    def step_d(self) -> None:
+        """Update D on fresh minibatches of m real and m generated samples."""
+        m = self.hyper.batch
+        real, z = self.sample_real(m, self.rng), self.sample_noise(m, self.rng)
+        self._d_loss, grads = self.engine.d_grads(real, z)
+        self.opt_d.step(grads)
+        self.d_steps += 1
+
+    def step_g(self) -> None:
+        """Update G on a fresh noise minibatch; this completes an iteration."""
+        z = self.sample_noise(self.hyper.batch, self.rng)
+        g_loss, grads = self.engine.g_grads(z, self.hyper.loss)
+        self.opt_g.step(grads)
+        self.g_steps += 1
+        if not self._pending:
+            self._pending_start = self.iterations + 1
+        self.iterations += 1
+        self._pending.append((self._d_loss, g_loss))
+
+    def step_iteration(self) -> None:
+        for _ in range(self.hyper.k):
+            self.step_d()
+        self.step_g()
+
+    # Batches of iterations ----------------------------------------------------------------------
+
+    def train_iterations(self, n: int) -> None:
+        """Run n iterations of Algorithm 1, then check for divergence (raises Diverged)."""
+        start = time.perf_counter()
+        try:
+            for _ in range(n):
+                self.step_iteration()
+        finally:
+            self.seconds_training += time.perf_counter() - start
+        self.check_finite()
+
+    def train_for(self, seconds: float, chunk_seconds: float = 0.01) -> int:
+        """Train in chunks of ~chunk_seconds until ``seconds`` have passed; returns iterations run."""
+        deadline = time.perf_counter() + seconds
+        done, chunk = 0, 1
+        while True:
+            t0 = time.perf_counter()
+            self.train_iterations(chunk)
+            done += chunk
+            now = time.perf_counter()
+            if now >= deadline:
+                return done
+            per_iteration = (now - t0) / chunk
+            chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1))
+
+    # Losses and divergence ----------------------------------------------------------------------
+
+    def drain_losses(self) -> np.ndarray:
+        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain."""
+        if not self._pending:
+            return np.empty((0, 3))
+        values = torch.stack([torch.stack(pair) for pair in self._pending]).double().cpu().numpy()
+        iterations = np.arange(self._pending_start, self._pending_start + len(values), dtype=float)
+        self._pending = []
+        return np.column_stack([iterations, values])
+
+    def check_finite(self) -> None:
+        """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite."""
+        pending = self._pending
+        if pending:
+            losses = torch.stack([torch.stack(pair) for pair in pending])
+            bad = ~torch.isfinite(losses)
+            if bool(bad.any()):
+                row, col = (int(i) for i in bad.nonzero()[0])
+                name = "D loss" if col == 0 else "G loss"
+                raise Diverged(self._pending_start + row, f"the {name} became {float(losses[row, col])}")
+        elif self.d_steps and not math.isfinite(float(self._d_loss)):
+            raise Diverged(self.iterations, f"the D loss became {float(self._d_loss)}")
+        params = [p for net in (self.G, self.D) for p in net.parameters()]
+        if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):
+            raise Diverged(self.iterations, "a network weight became NaN or infinite")
+
+    # Evaluation ---------------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        return self.G(z.to(self.device))
+
+    @torch.no_grad()
+    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) as a probability."""
+        return torch.sigmoid(self.D(x.to(self.device)))

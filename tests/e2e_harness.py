@@ -1,0 +1,113 @@
+"""Start `streamlit run app.py` on a free port and drive it with the system Chromium via Playwright.
+
+Shared by the end-to-end tests and the browser benchmark script. Follows Streamlit's own e2e
+harness: headless server, poll /_stcore/health, then wait for the app to be connected and idle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def find_chromium() -> str | None:
+    """$CHROMIUM, else Debian's chromium; None when there is none."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(extra_args: tuple[str, ...] = (), timeout_s: float = 60):
+    """Yield the base URL of a fresh app server; stop it afterwards. Its log goes to artifacts/."""
+    port = free_port()
+    log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, proc, timeout_s)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60) -> float:
+    """Poll /_stcore/health until it answers ok; returns the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return time.perf_counter() - start
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not become healthy in {timeout_s} s")
+
+
+@contextlib.contextmanager
+def chromium_page(viewport=(1500, 1100)):
+    """A Playwright page in the system Chromium (no browser download needed)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise FileNotFoundError("no Chromium found: install Debian's chromium or set $CHROMIUM")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_for_app(page, timeout_ms: float = 60_000) -> None:
+    """Connected, the script idle and no skeleton left: the page is drawn."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=timeout_ms)
+
+
+def metric_value(page, label: str) -> str:
+    """The displayed value of the st.metric whose label is ``label``."""
+    metric = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']", has_text=label))
+    return metric.first.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path

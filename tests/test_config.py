@@ -1,0 +1,89 @@
+"""The config machinery: parsing, validation, text round trips and change classification."""
+
+import math
+
+import pytest
+
+from playground import config as cfg
+from playground.config import Effect
+from playground.lab1d import PRESETS_1D, Config1D
+
+
+def test_every_field_has_a_spec_and_valid_default():
+    """Each field of the 1-D config declares a spec, and the defaults pass their own validation."""
+    assert set(cfg.specs(Config1D)) == set(cfg.defaults(Config1D))
+    cfg.validate(Config1D())
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS_1D))
+def test_presets_are_valid_configs(name):
+    """Every preset only names real fields with in-range values."""
+    config = cfg.replace_fields(Config1D(), PRESETS_1D[name].settings)
+    cfg.validate(config)
+
+
+def test_from_text_applies_valid_values():
+    config, notices = cfg.from_text(Config1D, {"k": "5", "lr_d": "0.003", "loss": "minimax", "link_lr": "false"})
+    assert notices == []
+    assert (config.k, config.lr_d, config.loss, config.link_lr) == (5, 0.003, "minimax", False)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("k", "0"), ("k", "21"), ("k", "2.5"), ("k", "abc"), ("lr_d", "nan"), ("lr_d", "inf"), ("lr_d", "2"),
+    ("momentum", "-0.1"), ("loss", "hinge"), ("link_lr", "maybe"), ("batch", "9" * 50), ("k", "1" * 5000),
+    ("custom", "1:0:0"), ("custom", "1:0"), ("custom", "x:y:z"), ("custom", "0:0:1;0:1:1"),
+    ("custom", ";".join(["1:0:1"] * 11)), ("custom", "-1:0:1;2:0:1"), ("custom", "1:nan:1"),
+])
+def test_from_text_rejects_bad_values_with_a_notice(name, text):
+    """A bad value is skipped with a message naming the setting; the base value stays."""
+    base = Config1D()
+    config, notices = cfg.from_text(Config1D, {name: text}, base=base)
+    assert getattr(config, name) == getattr(base, name)
+    assert len(notices) == 1 and name in notices[0]
+
+
+def test_unknown_names_are_reported_and_ignored():
+    config, notices = cfg.from_text(Config1D, {"nonsense": "1", "k": "3"})
+    assert config.k == 3
+    assert notices == ["Unknown setting 'nonsense' ignored."]
+
+
+def test_text_round_trip_reproduces_the_config():
+    """to_text → from_text gives back the same config (what a shared link relies on)."""
+    config = cfg.replace_fields(Config1D(), dict(
+        target="custom", custom=((0.25, -1.5, 0.3), (0.75, 2.0, 1.0 / 3)), k=7, lr_d=3e-4, link_lr=False,
+        lr_g=1.234e-3, momentum=0.95, loss="minimax", optimizer="adam", batch=100, seed=12345, density="hist"))
+    text = cfg.to_text(config)
+    assert "width" not in text  # defaults are left out of links
+    again, notices = cfg.from_text(Config1D, text)
+    assert notices == [] and again == config
+
+
+def test_mixture_messages_name_the_problem():
+    spec = cfg.specs(Config1D)["custom"]
+    with pytest.raises(cfg.InvalidValue, match="std must be greater than 0"):
+        cfg.check_mixture(spec, [[1, 0, 0]])
+    with pytest.raises(cfg.InvalidValue, match="weights must sum to more than 0"):
+        cfg.check_mixture(spec, [[0, 0, 1]])
+    with pytest.raises(cfg.InvalidValue, match="weight must be at least 0"):
+        cfg.check_mixture(spec, [[-1, 0, 1], [2, 1, 1]])
+    with pytest.raises(cfg.InvalidValue, match="at most 10 rows"):
+        cfg.check_mixture(spec, [[1, 0, 1]] * 11)
+    with pytest.raises(cfg.InvalidValue, match="missing or not a finite number"):
+        cfg.check_mixture(spec, [[1, math.nan, 1]])
+    assert cfg.check_mixture(spec, [[1, 0, 1]]) == ((1.0, 0.0, 1.0),)
+
+
+def test_change_classification():
+    """Live changes retune, optimizer changes restart its state, architecture changes rebuild."""
+    old = Config1D()
+    assert cfg.strongest_effect(Config1D, cfg.changed_fields(old, cfg.replace_fields(old, {"k": 3}))) is Effect.LIVE
+    assert cfg.strongest_effect(Config1D, ["optimizer", "k"]) is Effect.OPTIMIZER
+    assert cfg.strongest_effect(Config1D, ["width", "k"]) is Effect.REBUILD
+    assert cfg.strongest_effect(Config1D, ["density"]) is Effect.VIEW
+    assert cfg.strongest_effect(Config1D, []) is None
+
+
+def test_log_grid_is_1_2_5_within_bounds():
+    assert cfg.log_grid(1e-5, 1.0)[:4] == (1e-5, 2e-5, 5e-5, 1e-4)
+    assert cfg.log_grid(1e-5, 1.0)[-1] == 1.0
