@@ -33,13 +33,20 @@ def draw(snap, session) -> None:
     row[8].metric("V(D, G)", f"{m['value']:.3f}", f"{m['value'] + math.log(4):+.3f}", delta_color="off",
                   delta_arrow="off", help="The value at the optimum is −log 4 ≈ −1.386; the small number "
                   "underneath is V + log 4.")
-    figs = lab.frame_figures(snap, config)
-    st.plotly_chart(figs["figure1"], key="1d.figure1", config={"displaylogo": False})
-    for column, name in zip(st.columns(3), ("losses", "d_history", "distances")):
-        column.plotly_chart(figs[name], key=f"1d.{name}", config={"displaylogo": False})
+    st.caption(text.settings_line(session.config))
+    for name, chart in lab.frame_figures(snap, session.config).items():
+        ui.live_chart(chart, key=f"1d.{name}")
+
+
+def draw_history(snap, session) -> None:
+    charts = lab.history_figures(snap, session.config).items()
+    for column, (name, chart) in zip(st.columns(len(charts)), charts):
+        with column:
+            ui.live_chart(chart, key=f"1d.{name}")
 
 
 ui.live_area(session, draw)
+ui.slow_area(session, draw_history)
 ui.device_caption(session)
 with st.expander("Algorithm 1 with the current settings"):
     st.code(text.algorithm1(config, session.run.target.name), language=None)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from .device import limit_threads
 from .labs import LABS
-from .live import FRAME_INTERVAL_S, TRAIN_BUDGET_S
+from .live import FRAME_PERIOD_S
 
 ROUNDS = 3
 
@@ -88,10 +88,10 @@ def live_tick(lab, frames: int = 20) -> dict:
     """Time the parts of a live frame as the page runs them (Streamlit's own work excluded)."""
     run = lab.make_run(lab.config_cls())
     parts = {"train": [], "snapshot": [], "figures": [], "serialise": []}
-    payload = 0
+    payload = history_payload = 0
     for _ in range(frames):
         t0 = time.perf_counter()
-        run.trainer.train_for(TRAIN_BUDGET_S)
+        run.trainer.train_for(FRAME_PERIOD_S * 0.7)
         t1 = time.perf_counter()
         snap = run.snapshot()
         t2 = time.perf_counter()
@@ -101,10 +101,13 @@ def live_tick(lab, frames: int = 20) -> dict:
         t4 = time.perf_counter()
         for name, (a, b) in zip(parts, ((t0, t1), (t1, t2), (t2, t3), (t3, t4))):
             parts[name].append((b - a) * 1000)
+    history_payload = sum(len(pio.to_json(fig, validate=False))
+                          for fig in lab.history_figures(snap, run.config).values())
     ms = {f"{name}_ms": round(statistics.median(values), 2) for name, values in parts.items()}
     overhead = sum(v for k, v in ms.items() if k != "train_ms")
-    return {**ms, "frame_payload_bytes": payload, "overhead_ms": round(overhead, 2),
-            "frame_interval_ms": FRAME_INTERVAL_S * 1000,
+    return {**ms, "frame_payload_bytes": payload, "history_payload_bytes_per_s": history_payload,
+            "overhead_ms": round(overhead, 2),
+            "frame_period_ms": FRAME_PERIOD_S * 1000,
             "training_share_of_tick": round(ms["train_ms"] / (ms["train_ms"] + overhead), 3)}
 
 

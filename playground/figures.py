@@ -24,12 +24,24 @@ MAPPING = dict(color="#2ca02c", width=1)
 
 BASE_LAYOUT = dict(
     template="none",
-    margin=dict(l=50, r=50, t=30, b=40),
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    margin=dict(l=55, r=55, t=30, b=45),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     uirevision="keep",
     hovermode="x",
-    font=dict(size=13),
+    font=dict(family='"Source Sans Pro", "Source Sans 3", sans-serif', size=13, color="#31333F"),
+    paper_bgcolor="rgba(0,0,0,0)",
+    plot_bgcolor="rgba(0,0,0,0)",
 )
+HISTORY_MARGIN = dict(l=55, r=55, t=70, b=45)  # room for a title above the legend
+
+
+def _axis(**settings) -> dict:
+    """An axis in the app's light style (thin grey grid, no zero line)."""
+    return {"gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#bbbbbb", "showline": True, **settings}
+
+
+def _title(text: str) -> dict:
+    return dict(text=text, x=0.02, xanchor="left", y=0.97, yanchor="top", font=dict(size=15))
 
 
 def figure1(snap, show_d_star: bool = True, height: int = 460) -> go.Figure:
@@ -52,12 +64,12 @@ def figure1(snap, show_d_star: bool = True, height: int = 460) -> go.Figure:
     layout = dict(
         BASE_LAYOUT,
         height=height,
-        xaxis=dict(range=[lo, hi], title=dict(text="x"), anchor="y3"),
-        yaxis=dict(domain=[0.3, 1.0], range=[0, density_top], title=dict(text="density"), fixedrange=True),
-        yaxis2=dict(domain=[0.3, 1.0], range=[0, 1.05], overlaying="y", side="right", tickvals=[0, 0.25, 0.5, 0.75, 1],
-                    title=dict(text="D(x)"), showgrid=False, fixedrange=True),
-        yaxis3=dict(domain=[0.0, 0.2], range=[-0.15, 1.15], tickvals=[0, 1], ticktext=["z", "x"],
-                    showgrid=False, zeroline=False, fixedrange=True),
+        xaxis=_axis(range=[lo, hi], title=dict(text="x"), anchor="y3"),
+        yaxis=_axis(domain=[0.3, 1.0], range=[0, density_top], title=dict(text="density"), fixedrange=True),
+        yaxis2=_axis(domain=[0.3, 1.0], range=[0, 1.05], overlaying="y", side="right",
+                     tickvals=[0, 0.25, 0.5, 0.75, 1], title=dict(text="D(x)"), showgrid=False, fixedrange=True),
+        yaxis3=_axis(domain=[0.0, 0.2], range=[-0.15, 1.15], tickvals=[0, 1], ticktext=["z", "x"],
+                     showgrid=False, showline=False, fixedrange=True),
         annotations=_off_plot_note(snap),
     )
     return go.Figure(traces, layout)
@@ -95,44 +107,46 @@ def _mapping_traces(snap) -> list[go.Scatter]:
     ]
 
 
-def loss_history(history: dict, gen_loss: str, height: int = 260) -> go.Figure:
+def loss_history(history: dict, gen_loss: str, height: int = 300) -> go.Figure:
     """D and G losses per iteration, with their values at the optimum (D = ½) marked."""
     it = history["iteration"]
     g_opt = math.log(2) if gen_loss == "nonsaturating" else -math.log(2)
     traces = [
-        go.Scatter(x=it, y=history["d_loss"], name="D loss = −V", line=dict(color="#1f77b4", width=1.5)),
-        go.Scatter(x=it, y=history["g_loss"], name="G loss", line=dict(color="#2ca02c", width=1.5)),
+        go.Scatter(x=it, y=history["d_loss"], name="D loss = −V", mode="lines", line=dict(color="#1f77b4", width=1.5)),
+        go.Scatter(x=it, y=history["g_loss"], name="G loss", mode="lines", line=dict(color="#2ca02c", width=1.5)),
     ]
-    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Losses", x=0.5, y=0.98),
-                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(title=dict(text="loss")),
+    layout = dict(BASE_LAYOUT, height=height, title=_title("Losses"), margin=HISTORY_MARGIN,
+                  xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text="loss")),
                   shapes=[_hline(LOG4, "log 4"), _hline(g_opt, "G at optimum")])
     return go.Figure(traces, layout)
 
 
-def d_history(history: dict, height: int = 260) -> go.Figure:
+def d_history(history: dict, height: int = 300) -> go.Figure:
     """Mean D on real and on generated samples; both reach ½ at the optimum."""
     it = history["iteration"]
     traces = [
-        go.Scatter(x=it, y=history["d_real"], name="D(x), real", line=dict(color="black", width=1.5)),
-        go.Scatter(x=it, y=history["d_fake"], name="D(G(z)), generated", line=dict(color="#2ca02c", width=1.5)),
+        go.Scatter(x=it, y=history["d_real"], name="D(x), real", mode="lines", line=dict(color="black", width=1.5)),
+        go.Scatter(x=it, y=history["d_fake"], name="D(G(z)), generated", mode="lines",
+                   line=dict(color="#2ca02c", width=1.5)),
     ]
-    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Discriminator outputs", x=0.5, y=0.98),
-                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(range=[0, 1], title=dict(text="mean D")),
+    layout = dict(BASE_LAYOUT, height=height, title=_title("Discriminator outputs"), margin=HISTORY_MARGIN,
+                  xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(range=[0, 1], title=dict(text="mean D")),
                   shapes=[_hline(0.5, "½")])
     return go.Figure(traces, layout)
 
 
-def distance_history(history: dict, height: int = 260) -> go.Figure:
+def distance_history(history: dict, height: int = 300) -> go.Figure:
     """W1 (left axis) and JS divergence in nats (right axis, at most log 2) over training."""
     it = history["iteration"]
     traces = [
-        go.Scatter(x=it, y=history["w1"], name="W1", line=dict(color="#d62728", width=1.5)),
-        go.Scatter(x=it, y=history["js"], name="JS (nats)", line=dict(color="#9467bd", width=1.5), yaxis="y2"),
+        go.Scatter(x=it, y=history["w1"], name="W1", mode="lines", line=dict(color="#d62728", width=1.5)),
+        go.Scatter(x=it, y=history["js"], name="JS (nats)", mode="lines", line=dict(color="#9467bd", width=1.5),
+                   yaxis="y2"),
     ]
-    layout = dict(BASE_LAYOUT, height=height, title=dict(text="Distance to p_data", x=0.5, y=0.98),
-                  xaxis=dict(title=dict(text="iteration")), yaxis=dict(title=dict(text="W1"), rangemode="tozero"),
-                  yaxis2=dict(title=dict(text="JS"), overlaying="y", side="right", range=[0, math.log(2)],
-                              showgrid=False))
+    layout = dict(BASE_LAYOUT, height=height, title=_title("Distance to p_data"), margin=HISTORY_MARGIN,
+                  xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text="W1"), rangemode="tozero"),
+                  yaxis2=_axis(title=dict(text="JS"), overlaying="y", side="right", range=[0, math.log(2)],
+                               showgrid=False))
     return go.Figure(traces, layout)
 
 
@@ -142,9 +156,13 @@ def _hline(y: float, label: str) -> dict:
 
 
 def frame_1d(snap, config) -> dict[str, go.Figure]:
-    """Every figure of one 1-D lab frame, by name."""
+    """The figures redrawn every frame of the 1-D lab, by name."""
+    return {"figure1": figure1(snap, config.show_d_star)}
+
+
+def history_1d(snap, config) -> dict[str, go.Figure]:
+    """The 1-D lab's history charts (redrawn about once a second)."""
     return {
-        "figure1": figure1(snap, config.show_d_star),
         "losses": loss_history(snap.losses, config.loss),
         "d_history": d_history(snap.evals),
         "distances": distance_history(snap.evals),

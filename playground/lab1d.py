@@ -100,8 +100,8 @@ PRESETS_1D = {
         {"target": "bimodal", "k": 1, "lr_d": 0.004, "link_lr": True}),
 }
 
-GRID_POINTS = 400
-EVAL_SAMPLES = 4096
+GRID_POINTS = 250
+EVAL_SAMPLES = 2048
 MAP_LINES = 25
 
 

@@ -16,10 +16,11 @@ class Lab:
     presets: dict[str, lab1d.Preset]
     make_run: Callable[[Any], Any]  # config -> run (with .config, .trainer, .snapshot())
     summary: Callable[[Any, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
-    frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> the figures of one frame
+    frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn every frame
+    history_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn once a second
 
 
 LABS: dict[str, Lab] = {
     "1d": Lab("1d", "1-D lab", lab1d.Config1D, lab1d.PRESETS_1D, lab1d.Run1D, lab1d.summary,
-               figures.frame_1d),
+               figures.frame_1d, figures.history_1d),
 }

@@ -18,8 +18,9 @@ from .trainer import Diverged
 log = logging.getLogger(__name__)
 
 MAX_PRETRAIN = 50_000  # the URL's steps=N is capped so a link can't tie up the server
-FRAME_INTERVAL_S = 0.2  # a live page redraws every 0.2 s: 5 frames/s
-TRAIN_BUDGET_S = 0.14  # training time per frame; the rest of the interval draws the frame
+FRAME_PERIOD_S = 0.2  # a live page aims at one frame every 0.2 s: 5 frames/s
+MIN_TRAIN_S = 0.03  # however slow drawing gets, each frame trains at least this long
+HISTORY_PERIOD_S = 1.0  # the history charts redraw once a second
 
 
 class RateMeter:
@@ -56,6 +57,11 @@ class LiveSession:
         self.running = False
         self.diverged: Diverged | None = None
         self.meter = RateMeter()
+        self.latest = None  # the last snapshot drawn (the history charts reuse it)
+        self.error: str | None = None  # a failed frame's message, shown until Run or Reset
+        self._frame_start: float | None = None
+        self._last_train_s = 0.0
+        self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
 
     # --- configuration --------------------------------------------------------------------
 
@@ -91,7 +97,7 @@ class LiveSession:
 
     def _rebuild(self) -> None:
         self.run = self.lab.make_run(self.config)
-        self.diverged = None
+        self.diverged, self.latest, self.error = None, None, None
         self.meter.clear()
 
     # --- training -------------------------------------------------------------------------
@@ -99,6 +105,8 @@ class LiveSession:
     def set_running(self, running: bool) -> None:
         with self.lock:
             self.running = running and self.diverged is None
+            if running:
+                self.error = None
             self.meter.clear()
 
     def step(self, what: str) -> None:
@@ -112,12 +120,31 @@ class LiveSession:
         with self.lock:
             self._guarded(lambda: self.run.trainer.train_iterations(min(iterations, MAX_PRETRAIN)))
 
-    def tick(self, budget_s: float) -> int:
-        """Train for about ``budget_s`` seconds if running; returns the iterations done."""
+    def frame_budget(self, now: float | None = None) -> float:
+        """Training time for this frame so that frames arrive every FRAME_PERIOD_S.
+
+        Each frame's period is measured; what it spent outside training (drawing, serialising,
+        Streamlit's own work, waiting) is smoothed, and the rest of the period goes to training.
+        """
+        now = time.perf_counter() if now is None else now
+        if self._frame_start is not None:
+            period = now - self._frame_start
+            if period < 5 * FRAME_PERIOD_S:  # ignore pauses between runs
+                overhead = min(max(period - self._last_train_s, 0.0), FRAME_PERIOD_S)
+                self.overhead_s = 0.7 * self.overhead_s + 0.3 * overhead
+        self._frame_start = now
+        return max(MIN_TRAIN_S, FRAME_PERIOD_S - self.overhead_s)
+
+    def tick(self, budget_s: float | None = None) -> int:
+        """Train for ``budget_s`` (default: this frame's budget) if running; returns iterations done."""
         with self.lock:
             if not self.running or self.diverged is not None:
+                self._frame_start = None
                 return 0
+            budget_s = self.frame_budget() if budget_s is None else budget_s
+            start = time.perf_counter()
             done = self._guarded(lambda: self.run.trainer.train_for(budget_s)) or 0
+            self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done
 
@@ -134,7 +161,8 @@ class LiveSession:
 
     def snapshot(self):
         with self.lock:
-            return self.run.snapshot()
+            self.latest = self.run.snapshot()
+            return self.latest
 
     @property
     def steps_per_s(self) -> float:

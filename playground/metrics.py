@@ -46,7 +46,7 @@ def histogram_density(samples: np.ndarray, grid: np.ndarray, bins: int = 60) -> 
     return density[index]
 
 
-def kde_density(samples: np.ndarray, grid: np.ndarray, max_points: int = 1000) -> np.ndarray:
+def kde_density(samples: np.ndarray, grid: np.ndarray, max_points: int = 512) -> np.ndarray:
     """A Gaussian KDE (Scott's rule) of the samples on ``grid``.
 
     The bandwidth is kept at least 1/200 of the plotted range, so a generator collapsed to a point
@@ -84,8 +84,9 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, eps: float = 1e-6
 
 def value_from_logits(logit_real: np.ndarray, logit_fake: np.ndarray) -> float:
     """V(D, G) = E log D(x) + E log(1 − D(G(z))), from D's logits (stable when D saturates)."""
-    log_d_real = -np.logaddexp(0.0, -np.asarray(logit_real, dtype=float))  # log σ(l)
-    log_1m_d_fake = -np.logaddexp(0.0, np.asarray(logit_fake, dtype=float))  # log(1 − σ(l))
+    with np.errstate(invalid="ignore"):  # NaN logits (a diverged D) give NaN, quietly
+        log_d_real = -np.logaddexp(0.0, -np.asarray(logit_real, dtype=float))  # log σ(l)
+        log_1m_d_fake = -np.logaddexp(0.0, np.asarray(logit_fake, dtype=float))  # log(1 − σ(l))
     return float(log_d_real.mean() + log_1m_d_fake.mean())
 
 

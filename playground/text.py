@@ -29,3 +29,10 @@ def algorithm1(config, data_name: str) -> str:
 end for
 
 Updates use {optimizer}; learning rates η_D = {h.lr_d:g}, η_G = {h.lr_g:g}."""
+
+
+def settings_line(config) -> str:
+    """One line naming the settings a frame was trained with (changes show in the next frame)."""
+    h = config.hyper()
+    return (f"k = {h.k} · m = {h.batch} · {h.optimizer.upper()} · η_D = {h.lr_d:g} · η_G = {h.lr_g:g} · "
+            f"{'β1' if h.optimizer == 'adam' else 'momentum'} = {h.momentum:g} · {h.loss.replace('nons', 'non-s')} loss")

@@ -1,0 +1,171 @@
+"""The 1-D lab page through Streamlit's AppTest: each run() is one deterministic frame."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+LAB = "app_pages/lab_1d.py"
+
+
+def open_lab(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def session(at: AppTest):
+    return at.session_state["1d:session"]
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figures on the page (each live chart component carries its figure as JSON)."""
+    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+
+
+def figure(at: AppTest, index: int = 0) -> dict:
+    return figures(at)[index]
+
+
+def test_home_renders_with_the_device_and_a_link():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception
+    assert any("Device in use" in c.value for c in at.caption)
+    assert "generative adversarial network" in at.markdown[0].value
+
+
+def test_lab_renders_figure1_and_metrics():
+    at = open_lab()
+    assert metric(at, "Iteration") == "0"
+    names = [trace.get("name") for trace in figure(at)["data"]]
+    assert names[:3] == ["p_data", "p_g", "D(x)"]
+    assert len(figures(at)) == 4
+    assert not at.error
+
+
+def test_run_trains_over_ticks_and_pause_stops():
+    at = open_lab()
+    at.button(key="1d.run").click().run()  # starts; this frame draws, then trains one budget
+    assert session(at).running
+    first = session(at).run.trainer.iterations
+    assert first > 0
+    at.run()  # the next frame shows the progress and trains again
+    assert int(metric(at, "Iteration").replace(",", "")) >= first
+    assert session(at).run.trainer.iterations > first
+    before = figure(at)["data"][1]["y"]
+    at.run()
+    assert figure(at)["data"][1]["y"] != before  # p_g redrawn with new data
+    at.button(key="1d.run").click().run()
+    assert not session(at).running
+    stopped = session(at).run.trainer.iterations
+    at.run()
+    assert session(at).run.trainer.iterations == stopped
+
+
+def test_step_buttons_and_reset():
+    at = open_lab()
+    k = session(at).config.k
+    at.button(key="1d.step_d").click().run()
+    assert (metric(at, "D steps"), metric(at, "G steps"), metric(at, "Iteration")) == ("1", "0", "0")
+    at.button(key="1d.step_g").click().run()
+    assert (metric(at, "D steps"), metric(at, "G steps"), metric(at, "Iteration")) == ("1", "1", "1")
+    at.button(key="1d.step_iteration").click().run()
+    assert (metric(at, "D steps"), metric(at, "G steps")) == (str(1 + k), "2")
+    at.button(key="1d.reset").click().run()
+    assert (metric(at, "D steps"), metric(at, "Iteration")) == ("0", "0")
+
+
+def test_slider_change_retunes_without_resetting():
+    at = open_lab()
+    at.button(key="1d.step_iteration").click().run()
+    trainer = session(at).run.trainer
+    at.slider(key="1d.k").set_value(3).run()
+    assert session(at).run.trainer is trainer and trainer.hyper.k == 3
+    assert trainer.iterations == 1
+    at.select_slider(key="1d.lr_d").set_value(0.01).run()
+    assert trainer.opt_d.lr == 0.01
+    assert at.query_params["k"] == "3" and at.query_params["lr_d"] == "0.01"  # the link follows
+
+
+def test_architecture_change_rebuilds_and_says_so():
+    at = open_lab()
+    at.button(key="1d.step_iteration").click().run()
+    at.slider(key="1d.width").set_value(24).run()
+    assert session(at).run.trainer.iterations == 0
+    assert any("new networks" in t.value for t in at.toast)
+
+
+def test_invalid_custom_row_shows_an_error_and_keeps_the_last_valid_target():
+    at = open_lab({"target": "custom"})
+    good = session(at).config.custom
+    editor_key = "1d.custom:editor:0"  # the table's key; the suffix changes when a preset reloads it
+    at.session_state[editor_key] = {"edited_rows": {0: {"std": -1.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert any("std must be greater than 0" in e.value for e in at.error)
+    assert session(at).config.custom == good
+    assert not at.exception
+
+
+def test_url_settings_apply_and_bad_ones_are_reported():
+    at = open_lab({"k": "4", "momentum": "7", "bogus": "1", "loss": "minimax"})
+    config = session(at).config
+    assert config.k == 4 and config.loss == "minimax" and config.momentum == 0.9
+    warning = " ".join(w.value for w in at.warning)
+    assert "momentum" in warning and "bogus" in warning
+
+
+def test_steps_in_the_url_pretrains_before_the_first_frame():
+    at = open_lab({"steps": "25"})
+    assert metric(at, "Iteration") == "25"
+
+
+def test_divergence_pauses_with_a_message_and_reset_recovers():
+    at = open_lab({"optimizer": "sgd", "lr_d": "1", "link_lr": "true", "momentum": "0.99", "k": "1",
+                   "width": "32", "depth": "2", "activation": "relu", "seed": "0"})
+    at.button(key="1d.run").click().run()
+    for _ in range(20):
+        if session(at).diverged:
+            break
+        at.run()
+    at.run()
+    assert not session(at).running
+    assert any("diverged at iteration" in e.value for e in at.error)
+    assert at.button(key="1d.run").disabled
+    assert not at.exception
+    at.button(key="1d.reset").click().run()
+    assert session(at).diverged is None and not any("diverged" in e.value for e in at.error)
+
+
+def test_preset_loads_its_settings_and_starts_over():
+    at = open_lab()
+    at.button(key="1d.step_iteration").click().run()
+    at.selectbox(key="1d.preset").set_value("collapse").run()
+    config = session(at).config
+    assert config.target == "bimodal" and config.k == 1
+    assert session(at).run.trainer.iterations == 0
+    assert at.selectbox(key="1d.target").value == "bimodal"
+    assert at.slider(key="1d.k").value == 1
+
+
+def test_state_survives_a_page_switch():
+    at = open_lab()
+    at.slider(key="1d.k").set_value(2).run()
+    at.button(key="1d.step_iteration").click().run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(LAB).run()
+    assert session(at).config.k == 2 and at.slider(key="1d.k").value == 2
+    assert metric(at, "Iteration") == "1"
+
+
+def test_algorithm_expander_shows_current_settings():
+    at = open_lab({"k": "7"})
+    code = at.code[0].value
+    assert "for k = 7 steps do" in code and "m = 256" in code

@@ -1,0 +1,81 @@
+"""End to end in the system Chromium: Home → 1-D lab → Run; the chart redraws, nothing errors."""
+
+import os
+import re
+import time
+
+import pytest
+
+from e2e_harness import CHART, chromium_page, find_chromium, metric_value, screenshot, streamlit_server, wait_for_app
+
+if find_chromium() is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
+    pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+def iteration(page) -> int:
+    return int(metric_value(page, "Iteration").replace(",", ""))
+
+
+def p_g_path(page) -> str:
+    """The SVG path of the p_g curve in Figure 1 (changes whenever the chart redraws)."""
+    return page.locator(CHART).first.locator("g.trace.scatter path.js-line").nth(1).get_attribute("d")
+
+
+def assert_no_errors(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+
+
+def test_home_to_lab_run_and_redraw(server):
+    with chromium_page() as page:
+        page.goto(server)
+        wait_for_app(page)
+        assert page.get_by_text("generative adversarial network").count() >= 1
+        screenshot(page, "home")
+
+        page.get_by_role("link", name=re.compile("1-D lab")).first.click()
+        wait_for_app(page)
+        page.locator(f"{CHART} g.trace").first.wait_for()
+        assert iteration(page) == 0
+        before = p_g_path(page)
+
+        page.get_by_role("button", name="Run").click()
+        deadline = time.time() + 60
+        while time.time() < deadline and iteration(page) < 500:
+            time.sleep(0.25)
+        assert iteration(page) >= 500, "the iteration counter did not advance"
+        assert p_g_path(page) != before, "Figure 1 did not redraw"
+        later = p_g_path(page)
+        time.sleep(1.0)
+        assert p_g_path(page) != later, "Figure 1 stopped redrawing while running"
+        assert_no_errors(page)
+        screenshot(page, "lab1d-running")
+
+        page.get_by_role("button", name="Pause").click()
+        time.sleep(0.5)
+        paused = iteration(page)
+        time.sleep(1.0)
+        assert iteration(page) == paused
+        assert_no_errors(page)
+
+
+def test_shared_link_reproduces_settings_and_pretrains(server):
+    with chromium_page() as page:
+        page.goto(f"{server}/lab_1d?target=bimodal&k=2&steps=300&nonsense=1")
+        wait_for_app(page)
+        page.locator(f"{CHART} g.trace").first.wait_for()
+        assert iteration(page) == 300
+        assert page.get_by_text("Unknown setting 'nonsense' ignored.").count() == 1
+        assert "target=bimodal" in page.url and "k=2" in page.url
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, "lab1d-link")
