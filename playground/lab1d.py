@@ -95,8 +95,8 @@ PRESETS_1D = {
         {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0003, "link_lr": True}),
     "collapse": Preset(
         "Mode collapse (bimodal)",
-        "With one D step per G step G covers only one of the two modes, then hops between them; D stays "
-        "high over the mode it misses.",
+        "With one D step per G step G does not spread over both modes: it piles into narrow spikes that "
+        "hop around as D chases them, and D stays high where p_data has mass G misses.",
         {"target": "bimodal", "k": 1, "lr_d": 0.004, "link_lr": True}),
 }
 

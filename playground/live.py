@@ -23,6 +23,12 @@ MIN_TRAIN_S = 0.03  # however slow drawing gets, each frame trains at least this
 HISTORY_PERIOD_S = 1.0  # the history charts redraw once a second
 
 
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` as up to ``parts`` near-equal positive chunks."""
+    parts = max(1, min(parts, total))
+    return [total // parts + (i < total % parts) for i in range(parts)] if total else []
+
+
 class RateMeter:
     """Iterations per wall-clock second over the last few seconds (what the viewer experiences)."""
 
@@ -116,9 +122,16 @@ class LiveSession:
             if self.diverged is None:
                 self._guarded(lambda: getattr(self.run.trainer, actions[what])())
 
-    def pretrain(self, iterations: int) -> None:
+    def pretrain(self, iterations: int, evaluations: int = 20) -> None:
+        """Train before the first frame (a link's steps=N), evaluating along the way so the
+        history charts show the whole run."""
+        iterations = min(iterations, MAX_PRETRAIN)
         with self.lock:
-            self._guarded(lambda: self.run.trainer.train_iterations(min(iterations, MAX_PRETRAIN)))
+            for chunk in _split(iterations, evaluations):
+                if self.diverged is not None:
+                    break
+                self._guarded(lambda: self.run.trainer.train_iterations(chunk))
+                self.run.snapshot()
 
     def frame_budget(self, now: float | None = None) -> float:
         """Training time for this frame so that frames arrive every FRAME_PERIOD_S.

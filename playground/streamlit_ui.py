@@ -215,8 +215,9 @@ def _mixture_editor(lab: Lab, name: str, spec: cfg.Spec, current: cfg.MixtureRow
     """An editable table of mixture rows; shows why an edit is invalid and keeps the last valid rows."""
     version = st.session_state.get(f"{_key(lab, name)}:version", 0)
     frame = pd.DataFrame(list(current), columns=[c.name for c in spec.columns])
+    columns = {c.name: st.column_config.NumberColumn(c.name, width="small") for c in spec.columns}
     edited = st.data_editor(frame, num_rows="dynamic", key=f"{_key(lab, name)}:editor:{version}",
-                            hide_index=True, width="stretch")
+                            hide_index=True, width="stretch", column_config=columns)
     rows = edited.to_numpy(dtype=float, na_value=math.nan).tolist()
     try:
         return cfg.check_mixture(spec, rows)

@@ -206,12 +206,17 @@ class Trainer:
 
     # Batches of iterations ----------------------------------------------------------------------
 
+    CHECK_EVERY = 64  # iterations between divergence checks in long runs
+
     def train_iterations(self, n: int) -> None:
-        """Run n iterations of Algorithm 1, then check for divergence (raises Diverged)."""
+        """Run n iterations of Algorithm 1, checking for divergence (raises Diverged) at least
+        every CHECK_EVERY iterations, so a run that blows up stops soon after it does."""
         start = time.perf_counter()
         try:
-            for _ in range(n):
+            for i in range(1, n + 1):
                 self.step_iteration()
+                if i % self.CHECK_EVERY == 0:
+                    self.check_finite()
         finally:
             self.seconds_training += time.perf_counter() - start
         self.check_finite()
