@@ -106,10 +106,18 @@ def write_url(config: Any) -> None:
         st.query_params.from_dict(wanted)
 
 
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+
+
+def plain(text: str) -> str:
+    """Text as Markdown that renders it literally (notices may quote what a user typed in a URL)."""
+    return text.translate(_MARKDOWN_SPECIALS)
+
+
 def show_notices(lab: Lab, session: LiveSession) -> None:
     notices = st.session_state.get(f"{lab.key}:notices") or []
     if notices:
-        st.warning("Some settings in the link were not used:\n\n" + "\n".join(f"- {n}" for n in notices))
+        st.warning("Some settings in the link were not used:\n\n" + "\n".join(f"- {plain(n)}" for n in notices))
     device_msg = device_notice(session.config.device)
     if device_msg:
         st.info(device_msg)
@@ -222,7 +230,7 @@ def _mixture_editor(lab: Lab, name: str, spec: cfg.Spec, current: cfg.MixtureRow
     try:
         return cfg.check_mixture(spec, rows)
     except cfg.InvalidValue as err:
-        st.error(f"{err}. Still using the last valid table.")
+        st.error(plain(f"{err}. Still using the last valid table."))
         return current
 
 
@@ -290,9 +298,13 @@ def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
 
 
 def _frame_failed(session: LiveSession, err: Exception) -> None:
-    """Log the traceback, pause, and rerun the page so the controls and a short message agree."""
+    """Log the traceback and pause; the message shows at the top of the page (rerun once so the
+    Run button agrees), or here if the page is already showing it."""
     log.exception("live frame failed")
+    first_failure = session.error is None
     session.set_running(False)
     session.error = (f"A frame could not be drawn ({type(err).__name__}); training is paused. "
                      "Details are in the server log.")
-    st.rerun()
+    if first_failure:
+        st.rerun()
+    st.error(session.error)

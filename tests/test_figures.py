@@ -1,0 +1,72 @@
+"""Figures are pure functions of a snapshot: the right traces, styles and sizes."""
+
+import copy
+import dataclasses
+
+import numpy as np
+import plotly.io as pio
+
+from helpers import tiny_config
+from playground import figures
+from playground.lab1d import Config1D, Run1D
+
+
+def snapshot(iterations: int = 30, **changes):
+    run = Run1D(tiny_config(**changes))
+    run.trainer.train_iterations(iterations)
+    for _ in range(3):
+        run.snapshot()
+    return run.snapshot(), run.config
+
+
+def test_figure1_traces_follow_the_paper():
+    snap, config = snapshot()
+    fig = figures.figure1(snap, show_d_star=True)
+    by_name = {trace.name: trace for trace in fig.data}
+    assert by_name["p_data"].line.color == "black" and by_name["p_data"].line.dash == "dot"
+    assert by_name["p_g"].line.color == figures.P_G["color"] and by_name["p_g"].line.dash is None
+    assert by_name["D(x)"].line.dash == "dash" and by_name["D(x)"].yaxis == "y2"
+    assert by_name["D*(x) = p_data/(p_data+p_g)"].yaxis == "y2"
+    assert np.array_equal(by_name["p_data"].y, snap.p_data)
+    mapping = by_name["x = G(z)"]
+    assert mapping.yaxis == "y3" and np.count_nonzero(~np.isnan(np.asarray(mapping.y))) == 2 * len(snap.z_line)
+    assert "D*(x) = p_data/(p_data+p_g)" not in {t.name for t in figures.figure1(snap, show_d_star=False).data}
+
+
+def test_figures_do_not_modify_the_snapshot():
+    snap, config = snapshot()
+    before = copy.deepcopy(snap)
+    figures.frame_1d(snap, config)
+    figures.history_1d(snap, config)
+    for field in dataclasses.fields(snap):
+        a, b = getattr(snap, field.name), getattr(before, field.name)
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_history_charts_mark_the_optimum():
+    snap, config = snapshot()
+    losses = figures.loss_history(snap.losses, "nonsaturating")
+    assert [s.y0 for s in losses.layout.shapes] == [np.log(4), np.log(2)]
+    assert figures.loss_history(snap.losses, "minimax").layout.shapes[1].y0 == -np.log(2)
+    assert figures.d_history(snap.evals).layout.shapes[0].y0 == 0.5
+
+
+def test_off_plot_generator_is_announced():
+    snap, _ = snapshot()
+    far = dataclasses.replace(snap, metrics={**snap.metrics, "off_plot": 0.9, "mean_x": 42.0})
+    notes = figures.figure1(far).layout.annotations
+    assert len(notes) == 1 and "off the plot" in notes[0].text and "→" in notes[0].text
+    assert len(figures.figure1(snap).layout.annotations) == 0 or snap.metrics["off_plot"] > 0.5
+
+
+def test_frame_payload_is_small():
+    """A frame sends float32 typed arrays and no template: well under 40 KB even with full histories."""
+    run = Run1D(Config1D())
+    for _ in range(500):  # fill the histories to capacity
+        run.trainer.step_iteration()
+        run.snapshot()
+    snap = run.snapshot()
+    frame = sum(len(pio.to_json(f, validate=False)) for f in figures.frame_1d(snap, run.config).values())
+    history = sum(len(pio.to_json(f, validate=False)) for f in figures.history_1d(snap, run.config).values())
+    assert frame < 15_000 and frame + history < 40_000, (frame, history)

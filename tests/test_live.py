@@ -1,0 +1,75 @@
+"""LiveSession: what a page does with a run (no Streamlit involved)."""
+
+import dataclasses
+
+import pytest
+
+from helpers import tiny_config
+from playground.labs import LABS
+from playground.live import FRAME_PERIOD_S, MIN_TRAIN_S, LiveSession, RateMeter, _split
+
+
+def session(**changes) -> LiveSession:
+    return LiveSession(LABS["1d"], tiny_config(**changes))
+
+
+def test_live_change_keeps_the_run_and_rebuild_says_so():
+    s = session()
+    s.step("iteration")
+    run = s.run
+    assert s.apply(dataclasses.replace(s.config, k=3, lr_d=0.01)) is None
+    assert s.run is run and run.trainer.hyper.k == 3 and run.trainer.iterations == 1
+    assert "Optimizer changed" in s.apply(dataclasses.replace(s.config, optimizer="sgd"))
+    assert s.run is run
+    message = s.apply(dataclasses.replace(s.config, width=12, target="bimodal"))
+    assert "Target p_data" in message and "Width" in message and "starts over" in message
+    assert s.run is not run and s.run.trainer.iterations == 0
+
+
+def test_view_change_only_redraws():
+    s = session()
+    run = s.run
+    assert s.apply(dataclasses.replace(s.config, density="hist")) is None
+    assert s.run is run and s.snapshot() is s.latest
+
+
+def test_ticks_train_only_while_running():
+    s = session()
+    assert s.tick(0.02) == 0
+    s.set_running(True)
+    assert s.tick(0.02) > 0
+    s.set_running(False)
+    before = s.run.trainer.iterations
+    assert s.tick(0.02) == 0 and s.run.trainer.iterations == before
+
+
+def test_frame_budget_gives_training_what_drawing_leaves():
+    s = session()
+    s.frame_budget(now=0.0)
+    s._last_train_s = 0.10
+    for i in range(1, 30):  # frames that take 0.25 s of which 0.10 s training: 0.15 s overhead
+        budget = s.frame_budget(now=0.25 * i)
+    assert budget == pytest.approx(max(MIN_TRAIN_S, FRAME_PERIOD_S - 0.15), abs=0.01)
+
+
+def test_pretrain_evaluates_along_the_way_and_stops_at_divergence():
+    s = session()
+    s.pretrain(200, evaluations=10)
+    assert s.run.trainer.iterations == 200 and len(s.run.eval_history) == 10
+    bad = session(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1, width=32, depth=2,
+                  activation="relu", batch=256, seed=0)
+    bad.pretrain(5000)
+    assert bad.diverged is not None and bad.run.trainer.iterations < 5000
+    assert "diverged at iteration" in bad.divergence_message()
+    bad.set_running(True)
+    assert not bad.running  # Run is refused until Reset
+    bad.reset()
+    assert bad.diverged is None and bad.run.trainer.iterations == 0
+
+
+def test_rate_meter_and_split():
+    meter = RateMeter(window_s=10)
+    for t, it in ((0.0, 0), (1.0, 100), (2.0, 300)):
+        meter.add(it, now=t)
+    assert meter.rate() == pytest.approx(150)
+    assert _split(10, 3) == [4, 3, 3] and _split(2, 5) == [1, 1] and _split(0, 4) == []
