@@ -62,6 +62,7 @@ def test_home_to_lab_run_and_redraw(server):
         screenshot(page, "lab1d-running")
 
         page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Run").wait_for()  # the page has redrawn after the pause
         time.sleep(0.5)
         paused = iteration(page)
         time.sleep(1.0)
