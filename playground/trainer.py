@@ -162,6 +162,7 @@ class Trainer:
         self._d_loss = torch.tensor(float("nan"))
         self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
         self._pending_start = 0
+        self._checked = 0  # how many of the pending losses check_finite has already seen
         self.seconds_training = 0.0
 
     def _make_optimizers(self) -> None:
@@ -243,22 +244,24 @@ class Trainer:
             return np.empty((0, 3))
         values = torch.stack([torch.stack(pair) for pair in self._pending]).double().cpu().numpy()
         iterations = np.arange(self._pending_start, self._pending_start + len(values), dtype=float)
-        self._pending = []
+        self._pending, self._checked = [], 0
         return np.column_stack([iterations, values])
 
     def check_finite(self) -> None:
         """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite."""
-        pending = self._pending
-        if pending:
-            losses = torch.stack([torch.stack(pair) for pair in pending])
+        new = self._pending[self._checked:]
+        if new:
+            losses = torch.stack([torch.stack(pair) for pair in new])
             bad = ~torch.isfinite(losses)
             if bool(bad.any()):
                 row, col = (int(i) for i in bad.nonzero()[0])
                 name = "D loss" if col == 0 else "G loss"
-                raise Diverged(self._pending_start + row, f"the {name} became {float(losses[row, col])}")
+                raise Diverged(self._pending_start + self._checked + row,
+                               f"the {name} became {float(losses[row, col])}")
+            self._checked = len(self._pending)
         elif self.d_steps and not math.isfinite(float(self._d_loss)):
             raise Diverged(self.iterations, f"the D loss became {float(self._d_loss)}")
-        params = [p for net in (self.G, self.D) for p in net.parameters()]
+        params = self.engine.params_d + self.engine.params_g  # one flat tensor each when fused
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):
             raise Diverged(self.iterations, "a network weight became NaN or infinite")
 
