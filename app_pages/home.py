@@ -27,4 +27,6 @@ st.markdown(
 st.subheader("Labs")
 st.page_link("app_pages/lab_1d.py", label="1-D lab — Figure 1 of the paper, trained live",
              icon=":material/show_chart:")
+st.page_link("app_pages/lab_2d.py", label="2-D lab — the discriminator's landscape and mode collapse",
+             icon=":material/scatter_plot:")
 st.caption(f"Device in use: {describe(select_device('auto'))}")

@@ -52,7 +52,7 @@ class Spec:
     suggested: tuple[float, ...] = ()  # values offered by a select-slider
     columns: tuple[Column, ...] = ()  # mixture tables only
     max_rows: int = 0  # mixture tables only
-    visible_if: tuple[str, Any] | None = None  # (field, value) that must hold to show it
+    visible_if: tuple[str, Any] | None = None  # (field, value) that must hold, and that field be shown
     disabled_if: tuple[str, Any] | None = None
 
 
@@ -85,6 +85,16 @@ def kind_of(config_cls: type, name: str) -> str:
     if isinstance(default, tuple):
         return "mixture"
     raise TypeError(f"{config_cls.__name__}.{name}: unsupported field type {type(default)}")
+
+
+def visible(config_cls: type, name: str, values: Mapping[str, Any]) -> bool:
+    """Whether a field is shown, given the current values: its condition holds and the field the
+    condition names is itself shown (the 2-D mixture table needs target = custom *and* a table)."""
+    condition = specs(config_cls)[name].visible_if
+    if condition is None:
+        return True
+    field_name, wanted = condition
+    return values.get(field_name) == wanted and visible(config_cls, field_name, values)
 
 
 class InvalidValue(ValueError):

@@ -135,16 +135,17 @@ def d_history(history: dict, height: int = 300) -> go.Figure:
     return go.Figure(traces, layout)
 
 
-def distance_history(history: dict, height: int = 300) -> go.Figure:
-    """W1 (left axis) and JS divergence in nats (right axis, at most log 2) over training."""
+def distance_history(history: dict, height: int = 300, distance: str = "w1", label: str = "W1") -> go.Figure:
+    """A sample distance (left axis; W1 by default) and the JS divergence in nats (right axis, at
+    most log 2) over training."""
     it = history["iteration"]
     traces = [
-        go.Scatter(x=it, y=history["w1"], name="W1", mode="lines", line=dict(color="#d62728", width=1.5)),
+        go.Scatter(x=it, y=history[distance], name=label, mode="lines", line=dict(color="#d62728", width=1.5)),
         go.Scatter(x=it, y=history["js"], name="JS (nats)", mode="lines", line=dict(color="#9467bd", width=1.5),
                    yaxis="y2"),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Distance to p_data"), margin=HISTORY_MARGIN,
-                  xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text="W1"), rangemode="tozero"),
+                  xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text=label), rangemode="tozero"),
                   yaxis2=_axis(title=dict(text="JS"), overlaying="y", side="right", range=[0, math.log(2)],
                                showgrid=False))
     return go.Figure(traces, layout)

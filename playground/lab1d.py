@@ -10,11 +10,12 @@ import torch
 
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
-from .device import DEVICE_CHOICES, select_device
-from .models import ACTIVATIONS, MLP
+from .device import DEVICE_CHOICES
+from .models import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
-from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper, Trainer, noise_sampler
+from .toyrun import ToyRun
+from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 
@@ -126,75 +127,39 @@ class Snapshot1D:
     evals: dict  # history of the metrics per snapshot
 
 
-class Run1D:
-    """A target, a trainer, and fixed evaluation batches (so frames differ only by training).
-
-    The networks work in units where the plotted range is [−1, 1] (u = (x − centre) / half-width):
-    the usual input scaling, which makes a target at x = 4 as easy to learn as one at 0. Samples,
-    densities and plots are all converted back to x.
-    """
+class Run1D(ToyRun):
+    """The 1-D lab's run: Figure 1's curves on a fixed grid, W1 and JS, the z → x mapping."""
 
     def __init__(self, config: Config1D):
-        self.config = config
-        self.target = make_target_1d(config.target, config.custom)
-        self.device = select_device(config.device)
-        lo, hi = self.target.x_range
-        self.centre, self.half_width = (lo + hi) / 2, (hi - lo) / 2
-        torch.manual_seed(config.seed)  # network initialisation
-        G = MLP(config.latent_dim, 1, config.width, config.depth, config.activation)
-        D = MLP(1, 1, config.width, config.depth, config.activation)
-        self.trainer = Trainer(G, D, self._sample_real_units, noise_sampler(config.noise, config.latent_dim),
-                               config.hyper(), config.seed, self.device)
-        eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
-        self.eval_z = self.trainer.sample_noise(EVAL_SAMPLES, eval_rng)
-        self.eval_real = self._sample_real_units(EVAL_SAMPLES, eval_rng)
+        target = make_target_1d(config.target, config.custom)
+        lo, hi = target.x_range
+        super().__init__(config, target, 1, (lo + hi) / 2, (hi - lo) / 2, EVAL_SAMPLES)
         self.reference = self.target.sample(10_000, np.random.default_rng(config.seed + 2))
         self.grid = np.linspace(lo, hi, GRID_POINTS)
         self.p_data = self.target.pdf(self.grid)
         self.z_line, self.z_span = _z_line(config.noise, config.latent_dim)
-        self.loss_history = metrics.History(("d_loss", "g_loss"))  # every iteration (decimated)
         self.eval_history = metrics.History(("d_real", "d_fake", "value", "w1", "js"))  # every snapshot
 
-    def _sample_real_units(self, n: int, rng: torch.Generator) -> torch.Tensor:
-        return self.target.sample(n, rng).sub_(self.centre).div_(self.half_width)
-
     def to_x(self, u: torch.Tensor) -> np.ndarray:
-        """Network units -> x, as a float64 array."""
-        return u.double().cpu().numpy().ravel() * self.half_width + self.centre
+        """Network units -> x, as a flat float64 array."""
+        return self.to_data(u).ravel()
 
     def generate_x(self, z: torch.Tensor) -> np.ndarray:
-        return self.to_x(self.trainer.generate(z))
-
-    def discriminate_x(self, x: np.ndarray) -> np.ndarray:
-        """D(x) for points given in x units."""
-        u = torch.as_tensor((np.asarray(x) - self.centre) / self.half_width, dtype=torch.float32)
-        return self.trainer.discriminate(u.reshape(-1, 1)).cpu().numpy().ravel()
+        return self.generate_data(z).ravel()
 
     def sample_output(self, n: int) -> np.ndarray:
-        """n generated samples in x units (the CLI's --save-samples)."""
-        rng = torch.Generator(self.device).manual_seed(self.config.seed + 3)
-        return self.generate_x(self.trainer.sample_noise(n, rng))
+        return super().sample_output(n).ravel()
 
-    def record_losses(self) -> None:
-        self.loss_history.add_rows(self.trainer.drain_losses())
-
-    @torch.no_grad()
     def evaluate(self) -> tuple[np.ndarray, dict]:
         """Generated samples and the snapshot's metrics (on the fixed evaluation batches)."""
-        t = self.trainer
-        fake = t.generate(self.eval_z)
-        logit_real, logit_fake = t.D(self.eval_real), t.D(fake)
-        samples = self.to_x(fake)
-        logit_real = logit_real.double().cpu().numpy().ravel()
-        logit_fake = logit_fake.double().cpu().numpy().ravel()
+        fake, scores = self.evaluate_batches()
+        samples = fake.ravel()
         finite = np.isfinite(samples)
         lo, hi = self.target.x_range
         return samples, {
             "mean_x": float(samples.mean()),
             "off_plot": float(np.mean((samples < lo) | (samples > hi))),
-            "d_real": float(torch.sigmoid(torch.from_numpy(logit_real)).mean()),
-            "d_fake": float(torch.sigmoid(torch.from_numpy(logit_fake)).mean()),
-            "value": metrics.value_from_logits(logit_real, logit_fake),
+            **scores,
             "w1": metrics.wasserstein1(samples[finite], self.reference) if finite.all() else float("nan"),
         }
 
@@ -206,7 +171,7 @@ class Run1D:
         stats["js"] = metrics.js_divergence(self.p_data, p_g)
         stats.update(self.loss_history.last())
         self.eval_history.add(t.iterations, **stats)
-        d = self.discriminate_x(self.grid)
+        d = self.discriminate_data(self.grid)
         z = torch.as_tensor(self.z_line, dtype=torch.float32).reshape(-1, 1).repeat(1, self.config.latent_dim)
         x_of_z = self.generate_x(z)
         f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import figures, lab1d
+from . import figures, figures2d, lab1d, lab2d
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class Lab:
     title: str
     config_cls: type
     presets: dict[str, lab1d.Preset]
-    make_run: Callable[[Any], Any]  # config -> run (with .config, .trainer, .snapshot())
+    make_run: Callable[..., Any]  # (config, **data) -> run (with .config, .trainer, .snapshot())
     summary: Callable[[Any, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
     frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn every frame
     history_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn once a second
@@ -23,4 +23,6 @@ class Lab:
 LABS: dict[str, Lab] = {
     "1d": Lab("1d", "1-D lab", lab1d.Config1D, lab1d.PRESETS_1D, lab1d.Run1D, lab1d.summary,
                figures.frame_1d, figures.history_1d),
+    "2d": Lab("2d", "2-D lab", lab2d.Config2D, lab2d.PRESETS_2D, lab2d.Run2D, lab2d.summary,
+              figures2d.frame_2d, figures2d.history_2d),
 }

@@ -59,6 +59,7 @@ class LiveSession:
         self.lab = lab
         self.lock = threading.RLock()
         self.config = config if config is not None else lab.config_cls()
+        self.data: dict = {}  # what a config cannot hold, passed to make_run (the 2-D lab's uploaded points)
         self.run = lab.make_run(self.config)
         self.running = False
         self.diverged: Diverged | None = None
@@ -101,8 +102,14 @@ class LiveSession:
             self.config, self.running = config, False
             self._rebuild()
 
+    def set_data(self, **data) -> None:
+        """Replace uploaded data (e.g. points=array) and start over with it."""
+        with self.lock:
+            self.data = {**self.data, **data}
+            self._rebuild()
+
     def _rebuild(self) -> None:
-        self.run = self.lab.make_run(self.config)
+        self.run = self.lab.make_run(self.config, **self.data)
         self.diverged, self.latest, self.error = None, None, None
         self.meter.clear()
 

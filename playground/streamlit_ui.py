@@ -154,8 +154,12 @@ def _apply_preset(lab: Lab, session: LiveSession) -> None:
     _seed_widget_state(lab, config, force=True)
 
 
-def sidebar_config(lab: Lab, session: LiveSession) -> Any:
-    """Render the sidebar; return the config it describes (invalid edits keep the last good value)."""
+def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[dict], None]] | None = None) -> Any:
+    """Render the sidebar; return the config it describes (invalid edits keep the last good value).
+
+    ``after`` maps a field name to a function drawn right below that field's widget (given the
+    values so far), for inputs that are not config fields, such as a file upload.
+    """
     specs = cfg.specs(lab.config_cls)
     _seed_widget_state(lab, session.config)
     with st.sidebar:
@@ -172,6 +176,8 @@ def sidebar_config(lab: Lab, session: LiveSession) -> Any:
             for name, spec in specs.items():
                 if spec.group == group:
                     values[name] = _widget(lab, session, name, spec, values)
+                    if after and name in after:
+                        after[name](values)
     changes, errors = {}, []
     for name, value in values.items():
         try:
@@ -195,7 +201,7 @@ def _widget(lab: Lab, session: LiveSession, name: str, spec: cfg.Spec, values: d
     """One sidebar widget for one config field; returns its (unvalidated) value."""
     key, current = _key(lab, name), getattr(session.config, name)
     kind = cfg.kind_of(lab.config_cls, name)
-    if spec.visible_if is not None and not _condition(values, spec.visible_if):
+    if not cfg.visible(lab.config_cls, name, values):
         return current
     disabled = _condition(values, spec.disabled_if)
     if disabled and name == "lr_g":  # a linked learning rate shows the value actually used
@@ -232,6 +238,35 @@ def _mixture_editor(lab: Lab, name: str, spec: cfg.Spec, current: cfg.MixtureRow
     except cfg.InvalidValue as err:
         st.error(plain(f"{err}. Still using the last valid table."))
         return current
+
+
+def points_upload(lab: Lab, session: LiveSession, parse: Callable[[bytes], Any]) -> None:
+    """A CSV uploader whose parsed points replace the session's data; a bad file keeps the old points.
+
+    Parsing happens in the upload's on_change callback, once per file, not on every rerun.
+    """
+    key, error_key = _key(lab, "points:upload"), _key(lab, "points:error")
+
+    def parse_upload() -> None:
+        upload = st.session_state.get(key)
+        if upload is None:  # removed: keep training on the points already loaded
+            st.session_state[error_key] = None
+            return
+        try:
+            points = parse(upload.getvalue())
+        except cfg.InvalidValue as err:
+            st.session_state[error_key] = f"{upload.name}: {err} The previous data stays."
+            return
+        st.session_state[error_key] = None
+        session.set_data(points=points, points_name=upload.name)
+
+    st.file_uploader("CSV of points (x, y per row)", type=["csv", "txt"], key=key, on_change=parse_upload,
+                     help="Two numeric columns, at most 100,000 rows; an optional header row.")
+    if st.session_state.get(error_key):
+        st.error(plain(st.session_state[error_key]))
+    points = session.data.get("points")
+    if points is not None:
+        st.caption(plain(f"Using {len(points):,} points from {session.data.get('points_name', 'the upload')}."))
 
 
 # --- controls, metrics and the live fragment -------------------------------------------------

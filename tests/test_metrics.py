@@ -83,3 +83,65 @@ def test_history_stays_bounded_and_spread_over_the_run():
     assert np.all(np.diff(np.diff(it)) == 0)  # evenly spaced after decimation
     assert h.arrays()["a"].dtype == np.float32
     assert h.last() == {"a": float(it[-1])}
+
+
+# --- 2-D ------------------------------------------------------------------------------------
+
+RING = (2 * np.column_stack([np.cos(np.arange(8) * np.pi / 4), np.sin(np.arange(8) * np.pi / 4)]), np.full(8, 0.1))
+
+
+def test_mode_metrics_all_modes():
+    """Samples from every mode: all 8 captured and ~99% high quality (P(r ≤ 3σ) = 1 − e^{-4.5} in 2-D)."""
+    centres, stds = RING
+    rng = np.random.default_rng(0)
+    samples = centres[rng.integers(0, 8, 2500)] + 0.1 * rng.standard_normal((2500, 2))
+    m = metrics.mode_metrics(samples, centres, stds)
+    assert m["modes_captured"] == 8 and m["modes_total"] == 8
+    assert m["high_quality"] == pytest.approx(1 - np.exp(-4.5), abs=0.01)
+
+
+def test_mode_metrics_one_mode():
+    """A collapsed generator: one mode captured, every sample high quality."""
+    centres, stds = RING
+    samples = centres[3] + 0.05 * np.random.default_rng(1).standard_normal((2500, 2))
+    m = metrics.mode_metrics(samples, centres, stds)
+    assert m == {"modes_captured": 1, "modes_total": 8, "high_quality": 1.0}
+
+
+def test_mode_metrics_scattered_noise():
+    """Uniform noise over the square: most samples are low quality; a far-away sample counts for nothing."""
+    centres, stds = RING
+    samples = np.random.default_rng(2).uniform(-3, 3, (2500, 2))
+    m = metrics.mode_metrics(samples, centres, stds)
+    expected = 8 * np.pi * 0.3**2 / 36  # the share of the square within 3σ of a centre
+    assert m["high_quality"] == pytest.approx(expected, abs=0.015)
+    far = metrics.mode_metrics(np.array([[50.0, 50.0], [np.nan, 0.0]]), centres, stds)
+    assert far["modes_captured"] == 0 and far["high_quality"] == 0.0
+
+
+def test_mode_metrics_use_each_modes_own_std():
+    """A sample 0.5 from a mode with std 0.2 is high quality; 0.5 from a mode with std 0.1 is not."""
+    centres, stds = np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([0.2, 0.1])
+    m = metrics.mode_metrics(np.array([[0.5, 0.0], [10.5, 0.0]]), centres, stds)
+    assert m["modes_captured"] == 1 and m["high_quality"] == 0.5
+
+
+def test_sliced_wasserstein_is_a_distance():
+    """Zero for identical samples; a shift by d along x gives the mean |d cos θ| = 2d/π over directions."""
+    a = np.random.default_rng(0).normal(size=(2000, 2))
+    assert metrics.sliced_wasserstein(a, a) == 0.0
+    shifted = metrics.sliced_wasserstein(a, a + [1.0, 0.0], projections=4000)
+    assert shifted == pytest.approx(2 / np.pi, rel=0.03)
+
+
+def test_kde_2d_and_histogram_2d_are_densities():
+    """Both estimates integrate to ≈1 over a grid that holds the samples, and peak at the samples."""
+    samples = np.random.default_rng(0).normal([1.0, -1.0], 0.3, (3000, 2))
+    xs = ys = np.linspace(-3, 3, 100)
+    cell = (xs[1] - xs[0]) ** 2
+    for estimate in (metrics.kde_2d, metrics.histogram_2d):
+        density = estimate(samples, xs, ys)
+        assert density.shape == (100, 100)
+        assert density.sum() * cell == pytest.approx(1.0, abs=0.02)
+        row, col = np.unravel_index(density.argmax(), density.shape)
+        assert abs(xs[col] - 1.0) < 0.3 and abs(ys[row] + 1.0) < 0.3

@@ -1,0 +1,159 @@
+"""The 2-D lab's Plotly figures, pure functions of a :class:`~playground.lab2d.Snapshot2D`.
+
+Heatmaps go out as uint8 (0–255 with fixed zmin/zmax) on an evenly spaced grid given by
+(x0, dx, y0, dy): 10 KB per 100 × 100 map instead of 40 KB of float32 plus coordinates. Colours
+follow the 1-D lab: p_data black and dotted, the generator green, D on a red (fake) – white (½) –
+blue (real) scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .figures import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, loss_history
+
+D_SCALE = "RdBu"  # diverging, white at ½: red where D says fake, blue where it says real
+D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
+REAL_MARKER = dict(color="black", size=3.5, opacity=0.55)
+FAKE_MARKER = dict(color=P_G["color"], size=4.5, opacity=0.85, line=dict(color="white", width=0.5))
+ARROW_COLOR = "#0b4f0b"
+MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
+ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
+
+
+def _to_uint8(values: np.ndarray, top: float) -> np.ndarray:
+    """Values in [0, top] -> 0..255 (NaN -> 0)."""
+    scaled = np.nan_to_num(np.asarray(values, dtype=np.float32) / np.float32(top)) * 255
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _grid(snap) -> dict:
+    return dict(x0=float(snap.xs[0]), dx=float(snap.xs[1] - snap.xs[0]),
+                y0=float(snap.ys[0]), dy=float(snap.ys[1] - snap.ys[0]))
+
+
+def _square_axes(snap, suffix: str = "", **settings) -> dict:
+    """x and y axes over the plotting square, with equal scales."""
+    (x_lo, x_hi), (y_lo, y_hi) = snap.limits
+    return {f"xaxis{suffix}": _axis(range=[x_lo, x_hi], constrain="domain", showgrid=False, **settings.get("x", {})),
+            f"yaxis{suffix}": _axis(range=[y_lo, y_hi], scaleanchor=f"x{suffix}", constrain="domain",
+                                    showgrid=False, **settings.get("y", {}))}
+
+
+def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560) -> go.Figure:
+    """D(x) as a heatmap, p_data's contours, real (black) and generated (green) samples, and
+    optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
+    top = float(np.nanmax(snap.p_data)) or 1.0
+    traces = [
+        go.Heatmap(z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85, name="D(x)",
+                   colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS),
+                   hoverinfo="skip", **_grid(snap)),
+        go.Contour(z=_to_uint8(snap.p_data, top), name="p_data", showscale=False, hoverinfo="skip",
+                   contours=dict(coloring="none", start=25, end=230, size=51),
+                   line=dict(color="black", width=1.2, dash="dot"), **_grid(snap)),
+        go.Scatter(x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data", marker=REAL_MARKER,
+                   hoverinfo="skip"),
+    ]
+    if show_manifold and snap.manifold is not None:
+        traces.append(_manifold_trace(snap.manifold))
+    traces.append(go.Scatter(x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
+                             marker=FAKE_MARKER, hoverinfo="skip"))
+    if show_arrows and snap.arrows is not None:
+        traces.append(_arrow_trace(snap))
+    layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
+                  annotations=_off_plot_note(snap), **_square_axes(snap))
+    return go.Figure(traces, layout)
+
+
+def _manifold_trace(manifold: np.ndarray) -> go.Scatter:
+    """The images G(z) of z-grid lines, joined into one trace with NaN breaks."""
+    lines, points, _ = manifold.shape
+    xy = np.full((lines, points + 1, 2), np.nan, dtype=np.float32)
+    xy[:, :points] = manifold
+    xy = xy.reshape(-1, 2)
+    return go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line=MANIFOLD_LINE, name="G(z-grid)",
+                      hoverinfo="skip", connectgaps=False)
+
+
+def _arrow_trace(snap) -> go.Scatter:
+    """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
+    is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
+    (x_lo, x_hi), _ = snap.limits
+    start = snap.fake[: len(snap.arrows)].astype(np.float32)
+    grad = np.nan_to_num(snap.arrows.astype(np.float32))
+    longest = float(np.max(np.linalg.norm(grad, axis=1))) if len(grad) else 0.0
+    scale = ARROW_LENGTH * (x_hi - x_lo) / longest if longest > 0 else 0.0
+    n = len(start)
+    xy = np.full((n, 3, 2), np.nan, dtype=np.float32)
+    xy[:, 0], xy[:, 1] = start, start + grad * scale
+    sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
+    xy = xy.reshape(-1, 2)
+    return go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
+                      line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
+                      marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
+
+
+def _off_plot_note(snap) -> list[dict]:
+    share = snap.metrics.get("off_plot", 0.0)
+    if not share > 0.5:
+        return []
+    return [dict(xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", showarrow=False,
+                 text=f"{share:.0%} of the generated samples are off the plot",
+                 font=dict(color=P_G["color"], size=13), bgcolor="rgba(255,255,255,0.85)")]
+
+
+def densities(snap, density: str, height: int = 560) -> go.Figure:
+    """p_data (top) and p_g (bottom) on one colour scale; p_g above p_data's peak saturates."""
+    top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
+    common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", **_grid(snap))
+    traces = [
+        go.Heatmap(z=_to_uint8(snap.p_data, top), colorscale="Greys", xaxis="x", yaxis="y", name="p_data", **common),
+        go.Heatmap(z=_to_uint8(snap.p_g, top), colorscale="Greens", xaxis="x2", yaxis="y2", name="p_g", **common),
+    ]
+    label = "KDE" if density == "kde" else "histogram"
+    x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
+    x_bottom, y_bottom = _square_axes(snap, "2", y=dict(domain=[0.0, 0.47])).values()
+    x_bottom["anchor"], y_bottom["anchor"], x_top["matches"] = "y2", "x2", "x2"
+    layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=30, b=40),
+                  xaxis=x_top, yaxis=y_top, xaxis2=x_bottom, yaxis2=y_bottom,
+                  annotations=[_panel_label("p_data (true density)", 1.0), _panel_label(f"p_g ({label})", 0.47)])
+    return go.Figure(traces, layout)
+
+
+def _panel_label(text: str, y: float) -> dict:
+    return dict(xref="paper", yref="paper", x=0.0, y=y, xanchor="left", yanchor="bottom", showarrow=False,
+                text=text, font=dict(size=14))
+
+
+def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figure:
+    """Modes captured (left axis, out of the target's total) and % high-quality samples (right)."""
+    it = history["iteration"]
+    traces = [
+        go.Scatter(x=it, y=history["modes_captured"], name="modes captured", mode="lines",
+                   line=dict(color="#ff7f0e", width=1.5, shape="hv")),
+        go.Scatter(x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
+                   line=dict(color="#8c564b", width=1.5)),
+    ]
+    layout = dict(BASE_LAYOUT, height=height, title=_title("Modes"), margin=HISTORY_MARGIN,
+                  xaxis=_axis(title=dict(text="iteration")),
+                  yaxis=_axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
+                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
+                               title=dict(text="% high quality")),
+                  shapes=[_hline(modes_total, f"all {modes_total}")] if modes_total else [])
+    return go.Figure(traces, layout)
+
+
+def frame_2d(snap, config) -> dict[str, go.Figure]:
+    """The figures redrawn every frame of the 2-D lab, by name."""
+    return {"landscape": landscape(snap, config.show_arrows, config.show_manifold),
+            "densities": densities(snap, config.density)}
+
+
+def history_2d(snap, config) -> dict[str, go.Figure]:
+    """The 2-D lab's history charts (redrawn about once a second)."""
+    charts = {"losses": loss_history(snap.losses, config.loss), "d_history": d_history(snap.evals)}
+    if snap.metrics.get("modes_total"):
+        charts["modes"] = modes_history(snap.evals, snap.metrics["modes_total"])
+    charts["distances"] = distance_history(snap.evals, distance="swd", label="sliced W1")
+    return charts

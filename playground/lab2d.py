@@ -1,0 +1,225 @@
+"""The 2-D lab: its config (every default and range), presets, and the run that makes snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import metrics
+from .config import Column, Effect, MixtureRows, param
+from .device import DEVICE_CHOICES
+from .lab1d import DENSITY_LABELS, LOSS_LABELS, OPTIMIZER_LABELS, Preset
+from .models import ACTIVATIONS
+from .optim import OPTIMIZERS
+from .targets2d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
+from .toyrun import ToyRun
+from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper
+
+R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
+CUSTOM_SOURCES = ("table", "csv")
+
+
+@dataclass(frozen=True)
+class Config2D:
+    """Every setting of the 2-D lab, with its default and valid range."""
+
+    # Data and noise
+    target: str = param("ring8", label="Target p_data", choices=TARGET_NAMES_2D, effect=R, group="Data")
+    custom_source: str = param("table", label="Custom data", choices=CUSTOM_SOURCES, effect=R, group="Data",
+                               choice_labels={"table": "Gaussian mixture table", "csv": "uploaded CSV of points"},
+                               visible_if=("target", "custom"))
+    custom: MixtureRows = param(
+        DEFAULT_CUSTOM_2D, label="Custom mixture", effect=R, group="Data", max_rows=25,
+        columns=(Column("weight", 0.0, 1000.0), Column("mean x", -100.0, 100.0), Column("mean y", -100.0, 100.0),
+                 Column("std", 0.0, 50.0, lo_open=True)),
+        visible_if=("custom_source", "table"), help="Rows of weight, mean x, mean y, std (at most 25).")
+    noise: str = param("normal", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
+                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, I)"})
+    latent_dim: int = param(2, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
+                            help="2 lets the manifold view draw the whole z-plane warped by G.")
+    # Algorithm 1
+    k: int = param(1, label="k — D steps per G step", lo=1, hi=20, group="Algorithm 1")
+    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
+                      group="Algorithm 1")
+    batch: int = param(256, label="Minibatch size m", lo=8, hi=4096, group="Algorithm 1",
+                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096))
+    # Optimizer
+    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
+                           effect=O, group="Optimizer")
+    lr_d: float = param(0.001, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
+    link_lr: bool = param(True, label="G uses D's learning rate", group="Optimizer")
+    lr_g: float = param(0.001, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
+                        disabled_if=("link_lr", True))
+    momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    # Networks
+    width: int = param(128, label="Width", lo=2, hi=256, effect=R, group="Networks")
+    depth: int = param(2, label="Hidden layers", lo=1, hi=6, effect=R, group="Networks")
+    activation: str = param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=R, group="Networks")
+    seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
+    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    # Display
+    density: str = param("kde", label="p_g estimate", choices=metrics.DENSITY_METHODS, choice_labels=DENSITY_LABELS,
+                         effect=V, group="Display")
+    show_arrows: bool = param(True, label="Gradient arrows ∂D/∂x", effect=V, group="Display",
+                              help="Where D's slope pushes each generated sample (the generator's update direction).")
+    show_manifold: bool = param(False, label="Generator manifold", effect=V, group="Display",
+                                help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
+
+    def hyper(self) -> Hyper:
+        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
+                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch)
+
+
+PRESETS_2D = {
+    "all_modes": Preset(
+        "Ring of 8 — all modes found",
+        "Adam with β1 = 0.5, learning rate 0.001 for both networks and two hidden layers of 128: G spreads "
+        "over all eight modes within a minute, and D's landscape flattens towards ½.", {}),
+    "collapse": Preset(
+        "Ring of 8 — mode collapse (vanilla SGD)",
+        "The paper's recipe — SGD with momentum 0.9, k = 1 — on the ring: G piles onto one or two modes, "
+        "D learns to reject them, and G hops to another mode. Watch the modes-captured count; then "
+        "switch the optimizer to Adam with momentum 0.5 to cure it.",
+        {"optimizer": "sgd", "momentum": 0.9, "lr_d": 0.01}),
+    "grid25": Preset(
+        "Grid of 25",
+        "Twenty-five modes on a 5 × 5 grid: harder than the ring. Count the modes captured as it trains.",
+        {"target": "grid25"}),
+    "spiral": Preset(
+        "Spiral",
+        "A curve instead of blobs: turn on the generator manifold to see G bend the z-plane along it.",
+        {"target": "spiral", "show_manifold": True}),
+}
+
+GRID = 100  # the heatmaps are GRID × GRID
+JS_GRID = 30  # GAN Lab's "JS by grid" compares 30 × 30 cell probabilities
+JS_FINE = 4  # p_data's cell masses: each JS cell averages JS_FINE × JS_FINE pdf values
+EVAL_SAMPLES = 2500  # the mode metrics' protocol
+SHOWN_SAMPLES = 500  # real and generated points drawn per frame
+ARROWS = 150
+MANIFOLD_LINES, MANIFOLD_POINTS = 11, 41
+
+
+@dataclass(frozen=True)
+class Snapshot2D:
+    """Everything a frame of the 2-D lab shows; figures are pure functions of this."""
+
+    iteration: int
+    d_steps: int
+    g_steps: int
+    xs: np.ndarray  # (GRID,) cell centres along x, float32
+    ys: np.ndarray  # (GRID,) along y
+    d: np.ndarray  # (GRID, GRID) D(x) on the grid, rows = y
+    p_data: np.ndarray  # (GRID, GRID)
+    p_g: np.ndarray  # (GRID, GRID) KDE or histogram of the generated samples
+    real: np.ndarray  # (SHOWN_SAMPLES, 2)
+    fake: np.ndarray  # (SHOWN_SAMPLES, 2), G on a fixed noise batch
+    arrows: np.ndarray | None  # (ARROWS, 2) ∂D/∂x at fake[:ARROWS], in data units
+    manifold: np.ndarray | None  # (2 · MANIFOLD_LINES, MANIFOLD_POINTS, 2) images of z-grid lines
+    limits: tuple[tuple[float, float], tuple[float, float]]
+    target: str
+    metrics: dict
+    losses: dict
+    evals: dict
+
+
+class Run2D(ToyRun):
+    """The 2-D lab's run: D's landscape, p_g beside p_data, mode metrics, JS by grid, sliced W1."""
+
+    def __init__(self, config: Config2D, points: np.ndarray | None = None, points_name: str = ""):
+        use_points = config.target == "custom" and config.custom_source == "csv" and points is not None
+        target = make_target_2d(config.target, config.custom, points if use_points else None)
+        super().__init__(config, target, 2, target.centre, target.half_width, EVAL_SAMPLES)
+        (x_lo, x_hi), (y_lo, y_hi) = target.limits
+        cell = (x_hi - x_lo) / GRID
+        self.xs = x_lo + cell * (np.arange(GRID) + 0.5)
+        self.ys = y_lo + cell * (np.arange(GRID) + 0.5)
+        self.grid_points = np.stack(np.meshgrid(self.xs, self.ys), axis=-1).reshape(-1, 2)
+        self.p_data = target.pdf(self.grid_points).reshape(GRID, GRID)
+        fine = x_lo + (x_hi - x_lo) / (JS_GRID * JS_FINE) * (np.arange(JS_GRID * JS_FINE) + 0.5)
+        fine_y = fine - x_lo + y_lo
+        fine_pdf = target.pdf(np.stack(np.meshgrid(fine, fine_y), axis=-1))
+        self.js_edges = (np.linspace(x_lo, x_hi, JS_GRID + 1), np.linspace(y_lo, y_hi, JS_GRID + 1))
+        self.p_data_cells = metrics.cell_probabilities(
+            fine_pdf.reshape(JS_GRID, JS_FINE, JS_GRID, JS_FINE).sum(axis=(1, 3)))
+        self.reference = self.to_data(self.eval_real)
+        self.real_shown = self.reference[:SHOWN_SAMPLES]
+        self.manifold_z = _manifold_grid(config.noise, config.latent_dim)
+        self.eval_history = metrics.History(
+            ("d_real", "d_fake", "value", "modes_captured", "high_quality", "js", "swd"))
+        self.using_points = use_points
+
+    def evaluate(self) -> tuple[np.ndarray, dict]:
+        """Generated samples and the snapshot's metrics (on the fixed evaluation batches)."""
+        fake, stats = self.evaluate_batches()
+        finite = np.isfinite(fake).all(axis=1)
+        (x_lo, x_hi), (y_lo, y_hi) = self.target.limits
+        inside = finite & (fake[:, 0] >= x_lo) & (fake[:, 0] <= x_hi) & (fake[:, 1] >= y_lo) & (fake[:, 1] <= y_hi)
+        stats["off_plot"] = float(1 - inside.mean())
+        counts, _, _ = np.histogram2d(fake[finite, 1], fake[finite, 0], bins=(self.js_edges[1], self.js_edges[0]))
+        stats["js"] = metrics.js_divergence(self.p_data_cells, counts)
+        stats["swd"] = metrics.sliced_wasserstein(fake, self.reference) if finite.all() else float("nan")
+        if self.target.modes is not None:
+            stats.update(metrics.mode_metrics(fake, *self.target.modes))
+        else:
+            stats.update(modes_captured=float("nan"), modes_total=0, high_quality=float("nan"))
+        return fake, stats
+
+    def gradient_arrows(self, x: np.ndarray) -> np.ndarray:
+        """∂D/∂x at points x (data units): the direction that raises D, where G's update pushes them."""
+        u = self.to_units(x).to(self.device).requires_grad_(True)
+        with torch.enable_grad():
+            d = torch.sigmoid(self.trainer.D(u)).sum()
+            (grad,) = torch.autograd.grad(d, u)
+        return grad.double().cpu().numpy() / self.half_width
+
+    def snapshot(self) -> Snapshot2D:
+        self.record_losses()
+        t, config = self.trainer, self.config
+        fake, stats = self.evaluate()
+        stats.update(self.loss_history.last())
+        self.eval_history.add(t.iterations, **stats)
+        density = metrics.kde_2d if config.density == "kde" else metrics.histogram_2d
+        p_g = density(fake, self.xs, self.ys)
+        d = self.discriminate_data(self.grid_points).reshape(GRID, GRID)
+        shown = fake[:SHOWN_SAMPLES]
+        arrows = self.gradient_arrows(shown[:ARROWS]) if config.show_arrows else None
+        manifold = None
+        if config.show_manifold:
+            z = torch.as_tensor(self.manifold_z.reshape(-1, config.latent_dim), dtype=torch.float32)
+            manifold = self.generate_data(z).reshape(-1, MANIFOLD_POINTS, 2)
+        f32 = lambda a: None if a is None else np.asarray(a, dtype=np.float32)  # noqa: E731
+        return Snapshot2D(
+            iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps,
+            xs=f32(self.xs), ys=f32(self.ys), d=f32(d), p_data=f32(self.p_data), p_g=f32(p_g),
+            real=f32(self.real_shown), fake=f32(shown), arrows=f32(arrows), manifold=f32(manifold),
+            limits=self.target.limits, target=self.target.name,
+            metrics=stats, losses=self.loss_history.arrays(), evals=self.eval_history.arrays())
+
+
+def _manifold_grid(noise: str, latent_dim: int) -> np.ndarray:
+    """Lines of constant z₁ and of constant z₂ over the noise's bulk; further z are 0.
+
+    Returns (2 · MANIFOLD_LINES, MANIFOLD_POINTS, latent_dim); with one latent dimension, one line.
+    """
+    span = 1.0 if noise == "uniform" else 2.0
+    ticks = np.linspace(-span, span, MANIFOLD_LINES)
+    along = np.linspace(-span, span, MANIFOLD_POINTS)
+    if latent_dim == 1:
+        return along.reshape(1, -1, 1)
+    z = np.zeros((2 * MANIFOLD_LINES, MANIFOLD_POINTS, latent_dim))
+    z[:MANIFOLD_LINES, :, 0], z[:MANIFOLD_LINES, :, 1] = ticks[:, None], along[None, :]
+    z[MANIFOLD_LINES:, :, 0], z[MANIFOLD_LINES:, :, 1] = along[None, :], ticks[:, None]
+    return z
+
+
+def summary(snapshot: Snapshot2D, seconds: float) -> dict:
+    """The CLI's JSON fields for a finished run."""
+    m = snapshot.metrics
+    return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
+            "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
+            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "modes_captured", "modes_total",
+                                 "high_quality", "swd")},
+            "js_grid": m["js"]}
