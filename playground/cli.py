@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--steps", type=_steps, default=2000, help="iterations of Algorithm 1")
     train.add_argument("--save-samples", type=Path, metavar="FILE.npy",
                        help=f"write {SAVED_SAMPLES:,} generated samples as a NumPy array")
+    train.add_argument("--points", type=Path, metavar="FILE.csv",
+                       help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     seen: set[str] = set()
     for lab in LABS.values():  # every lab's settings; values are validated against --lab later
@@ -98,9 +100,30 @@ def _config_from_args(parser, args):
     return lab, cfg.replace_fields(base, changes)
 
 
+def _data_from_args(parser, args, config) -> dict:
+    """Uploaded-data arguments (the 2-D lab's --points), read and validated as data."""
+    wants_points = getattr(config, "custom_source", None) == "csv" and config.target == "custom"
+    if args.points is None:
+        if wants_points:
+            parser.error("argument --custom-source csv: give the points with --points FILE.csv")
+        return {}
+    if not wants_points:
+        parser.error("argument --points: only with --lab 2d --target custom --custom-source csv")
+    from .targets2d import MAX_CSV_BYTES, parse_points_csv
+
+    try:
+        if args.points.stat().st_size > MAX_CSV_BYTES:
+            parser.error(f"argument --points: the file is larger than {MAX_CSV_BYTES // 2**20} MB")
+        return {"points": parse_points_csv(args.points.read_bytes()), "points_name": args.points.name}
+    except OSError as err:
+        parser.error(f"argument --points: cannot read {args.points}: {err.strerror}")
+    except cfg.InvalidValue as err:
+        parser.error(f"argument --points: {err}")
+
+
 def cmd_train(parser, args) -> int:
     lab, config = _config_from_args(parser, args)
-    run = lab.make_run(config)
+    run = lab.make_run(config, **_data_from_args(parser, args, config))
     start = time.perf_counter()
     try:
         run.trainer.train_iterations(args.steps)

@@ -98,7 +98,7 @@ JS_GRID = 30  # GAN Lab's "JS by grid" compares 30 × 30 cell probabilities
 JS_FINE = 4  # p_data's cell masses: each JS cell averages JS_FINE × JS_FINE pdf values
 EVAL_SAMPLES = 2500  # the mode metrics' protocol
 SHOWN_SAMPLES = 500  # real and generated points drawn per frame
-ARROWS = 150
+ARROWS = 80
 MANIFOLD_LINES, MANIFOLD_POINTS = 11, 41
 
 

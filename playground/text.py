@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 NOISE_TEXT = {"uniform": "U(−1, 1)", "normal": "N(0, 1)"}
+NOISE_TEXT_MULTI = {"uniform": "U(−1, 1)^{d}", "normal": "N(0, I), d = {d}"}
+
+
+def noise_text(kind: str, dim: int) -> str:
+    """p_z as the paper would write it, with the latent dimension when it is more than 1."""
+    if dim == 1:
+        return NOISE_TEXT.get(kind, kind)
+    return NOISE_TEXT_MULTI.get(kind, kind).format(d=dim)
 OPTIMIZER_TEXT = {"sgd": "SGD with momentum μ = {momentum:g}", "adam": "Adam with β1 = {momentum:g}, β2 = 0.999"}
 
 
 def algorithm1(config, data_name: str) -> str:
     """Algorithm 1 of Goodfellow et al. (2014) with this run's k, m, loss and optimizer filled in."""
     h = config.hyper()
-    noise = NOISE_TEXT.get(config.noise, config.noise)
+    noise = noise_text(config.noise, config.latent_dim)
     if h.loss == "nonsaturating":
         g_update = ("Update G by descending its stochastic gradient (the non-saturating form):\n"
                     "            ∇θg (1/m) Σ −log D(G(z⁽ⁱ⁾))")

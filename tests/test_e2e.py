@@ -80,3 +80,32 @@ def test_shared_link_reproduces_settings_and_pretrains(server):
         assert "target=bimodal" in page.url and "k=2" in page.url
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "lab1d-link")
+
+
+def heatmap_image(page) -> str:
+    """The 2-D lab's D(x) heatmap as Plotly drew it (a data-URL image that changes on each redraw)."""
+    return page.locator(CHART).first.locator("g.hm image").first.get_attribute("href")
+
+
+def test_lab2d_runs_and_redraws_the_heatmap(server):
+    with chromium_page() as page:
+        page.goto(f"{server}/lab_2d")
+        wait_for_app(page)
+        page.locator(f"{CHART} g.hm image").first.wait_for()
+        assert iteration(page) == 0
+        before = heatmap_image(page)
+
+        page.get_by_role("button", name="Run").click()
+        deadline = time.time() + 60
+        while time.time() < deadline and iteration(page) < 300:
+            time.sleep(0.25)
+        assert iteration(page) >= 300, "the iteration counter did not advance"
+        assert heatmap_image(page) != before, "the D(x) heatmap did not redraw"
+        later = heatmap_image(page)
+        time.sleep(1.0)
+        assert heatmap_image(page) != later, "the heatmap stopped redrawing while running"
+        assert page.get_by_text("Modes").count() >= 1
+        assert_no_errors(page)
+        screenshot(page, "lab2d-running")
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Run").wait_for()

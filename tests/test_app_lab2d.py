@@ -1,0 +1,128 @@
+"""The 2-D lab page through Streamlit's AppTest: render, run ticks, toggles, uploads, URL state."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+LAB = "app_pages/lab_2d.py"
+SMALL = {"width": "16", "batch": "64"}  # keeps each tick fast
+
+
+def open_lab(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in {**SMALL, **(query or {})}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def session(at: AppTest):
+    return at.session_state["2d:session"]
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+
+
+def heatmap(at: AppTest) -> dict:
+    return figures(at)[0]["data"][0]
+
+
+def test_lab_renders_landscape_densities_and_history():
+    at = open_lab()
+    assert metric(at, "Iteration") == "0" and metric(at, "Modes").endswith("/ 8")
+    charts = figures(at)
+    assert [t["name"] for t in charts[0]["data"]][:3] == ["D(x)", "p_data", "real x ~ p_data"]
+    assert [t["name"] for t in charts[1]["data"]] == ["p_data", "p_g"]
+    assert len(charts) == 6  # landscape, densities, losses, D outputs, modes, distances
+    assert not at.error
+
+
+def test_run_redraws_the_heatmap_and_pause_stops():
+    at = open_lab()
+    at.button(key="2d.run").click().run()
+    assert session(at).running and session(at).run.trainer.iterations > 0
+    before = heatmap(at)["z"]
+    at.run()
+    assert heatmap(at)["z"] != before  # D's landscape redrawn with new data
+    assert int(metric(at, "Iteration").replace(",", "")) > 0
+    at.button(key="2d.run").click().run()
+    stopped = session(at).run.trainer.iterations
+    at.run()
+    assert not session(at).running and session(at).run.trainer.iterations == stopped
+
+
+def test_toggles_change_the_drawing_without_resetting():
+    at = open_lab()
+    at.button(key="2d.step_iteration").click().run()
+    names = lambda: [t["name"] for t in figures(at)[0]["data"]]  # noqa: E731
+    assert "∂D/∂x (G's push)" in names() and "G(z-grid)" not in names()
+    at.toggle(key="2d.show_manifold").set_value(True).run()
+    at.toggle(key="2d.show_arrows").set_value(False).run()
+    assert "G(z-grid)" in names() and "∂D/∂x (G's push)" not in names()
+    assert session(at).run.trainer.iterations == 1
+
+
+def test_custom_table_shows_only_for_the_custom_target():
+    at = open_lab()
+    keys = [w.key for w in at.selectbox]
+    assert "2d.custom_source" not in keys
+    at.selectbox(key="2d.target").set_value("custom").run()
+    assert "2d.custom_source" in [w.key for w in at.selectbox]
+    assert session(at).config.target == "custom" and session(at).run.target.modes[0].shape == (3, 2)
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="2d.points:upload").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_csv_upload_replaces_the_target_and_a_bad_one_keeps_it():
+    at = open_lab({"target": "custom", "custom_source": "csv"})
+    assert any("No CSV of points" in i.value for i in at.info)
+    rows = "\n".join(f"{10 + (i % 9) * 0.3},{-5 + (i % 7) * 0.2}" for i in range(300))
+    upload(at, "points.csv", ("x,y\n" + rows).encode())
+    run = session(at).run
+    assert run.using_points and run.target.name == "custom points"
+    assert any("Using 300 points from points.csv" in c.value.replace("\\", "") for c in at.caption)
+    upload(at, "broken.csv", b"x,y\n1,2\n3,nan\n")
+    assert any("broken.csv: Row 2" in e.value.replace("\\", "") and "previous data stays" in e.value for e in at.error)
+    assert session(at).run is run and run.using_points
+    assert not at.exception
+
+
+def test_url_settings_apply_and_bad_ones_are_reported():
+    at = open_lab({"target": "grid25", "k": "3", "latent_dim": "99", "nope": "x"})
+    config = session(at).config
+    assert config.target == "grid25" and config.k == 3 and config.latent_dim == 2
+    warning = " ".join(w.value for w in at.warning)
+    assert "latent" in warning.lower() and "nope" in warning
+    assert metric(at, "Modes").endswith("/ 25")
+
+
+def test_divergence_pauses_with_a_message_and_reset_recovers():
+    at = open_lab({"optimizer": "sgd", "lr_d": "1", "momentum": "0.99", "width": "64", "activation": "relu"})
+    at.button(key="2d.run").click().run()
+    for _ in range(30):
+        if session(at).diverged:
+            break
+        at.run()
+    at.run()
+    assert session(at).diverged is not None and not session(at).running
+    assert any("diverged at iteration" in e.value for e in at.error)
+    at.button(key="2d.reset").click().run()
+    assert session(at).diverged is None and not at.exception
+
+
+def test_preset_loads_its_settings():
+    at = open_lab()
+    at.selectbox(key="2d.preset").set_value("collapse").run()
+    config = session(at).config
+    assert config.optimizer == "sgd" and config.momentum == 0.9
+    assert at.selectbox(key="2d.optimizer").value == "sgd"

@@ -1,0 +1,92 @@
+"""The 2-D lab's figures are pure functions of a snapshot: the right layers, colours and sizes."""
+
+import copy
+import dataclasses
+
+import numpy as np
+import plotly.io as pio
+
+from playground import figures2d
+from playground.lab2d import Config2D, Run2D
+
+
+def snapshot(**changes):
+    config = dataclasses.replace(Config2D(), **{"width": 16, "batch": 64, **changes})
+    run = Run2D(config)
+    run.trainer.train_iterations(20)
+    run.snapshot()
+    return run.snapshot(), run.config
+
+
+def test_landscape_layers():
+    """D as a uint8 heatmap on a diverging scale, p_data contours (black, dotted), real then generated
+    samples, and arrows whose tips carry arrowheads."""
+    snap, config = snapshot(show_manifold=True)
+    fig = figures2d.landscape(snap, show_arrows=True, show_manifold=True)
+    names = [t.name for t in fig.data]
+    assert names == ["D(x)", "p_data", "real x ~ p_data", "G(z-grid)", "generated G(z)", "∂D/∂x (G's push)"]
+    heat = fig.data[0]
+    assert heat.z.dtype == np.uint8 and heat.zmin == 0 and heat.zmax == 255 and heat.colorscale[0][1] != heat.colorscale[-1][1]
+    assert np.array_equal(heat.z, np.rint(snap.d * 255).astype(np.uint8))
+    assert fig.data[1].line.color == "black" and fig.data[1].line.dash == "dot"
+    assert fig.data[4].marker.color == figures2d.P_G["color"]
+    arrows = fig.data[5]
+    assert len(arrows.x) == 3 * len(snap.arrows) and arrows.marker.symbol == "arrow"
+    # the tip of each arrow points along ∂D/∂x
+    start = np.column_stack([arrows.x[0::3], arrows.y[0::3]])
+    tip = np.column_stack([arrows.x[1::3], arrows.y[1::3]])
+    cos = np.sum((tip - start) * snap.arrows, axis=1)
+    assert np.all(cos >= -1e-6)
+
+
+def test_toggles_remove_layers():
+    snap, _ = snapshot()
+    names = [t.name for t in figures2d.landscape(snap, show_arrows=False, show_manifold=False).data]
+    assert "∂D/∂x (G's push)" not in names and "G(z-grid)" not in names
+
+
+def test_axes_are_square_over_the_target():
+    snap, _ = snapshot()
+    layout = figures2d.landscape(snap).layout
+    assert tuple(layout.xaxis.range) == snap.limits[0] and tuple(layout.yaxis.range) == snap.limits[1]
+    assert layout.yaxis.scaleanchor == "x"
+
+
+def test_densities_share_a_scale():
+    """p_data and p_g are drawn on the same zmax, so a collapsed p_g saturates instead of looking fine."""
+    snap, _ = snapshot()
+    fig = figures2d.densities(snap, "kde")
+    top, bottom = fig.data
+    assert top.z.dtype == bottom.z.dtype == np.uint8
+    assert top.z.max() == round(255 / 1.2)
+    assert "p_g (KDE)" in [a.text for a in fig.layout.annotations]
+
+
+def test_figures_do_not_mutate_the_snapshot_and_stay_small():
+    """Figures leave the snapshot unchanged; a frame's two figures serialise to under 120 KB."""
+    snap, config = snapshot(show_manifold=True)
+    before = copy.deepcopy(snap)
+    frame = figures2d.frame_2d(snap, config)
+    figures2d.history_2d(snap, config)
+    for name in ("d", "p_g", "fake", "arrows", "manifold"):
+        assert np.array_equal(getattr(before, name), getattr(snap, name))
+    size = sum(len(pio.to_json(fig, validate=False)) for fig in frame.values())
+    assert size < 120_000, size
+
+
+def test_history_has_modes_only_for_targets_with_modes():
+    snap, config = snapshot()
+    assert list(figures2d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances"]
+    spiral, config = snapshot(target="spiral")
+    assert "modes" not in figures2d.history_2d(spiral, config)
+
+
+def test_contour_lines_of_different_levels_do_not_join():
+    """Every segment of the p_data contour trace is short (a line across the plot would join two
+    level sets), and the levels bracket each ring mode."""
+    snap, _ = snapshot()
+    contour = figures2d.landscape(snap).data[1]
+    xy = np.column_stack([contour.x, contour.y]).astype(float)
+    steps = np.linalg.norm(np.diff(xy, axis=0), axis=1)
+    assert np.nanmax(steps) < 0.2
+    assert np.isnan(xy).any(axis=1).sum() >= 8

@@ -1,0 +1,136 @@
+"""The MNIST networks: flat shapes the shared Trainer can train, the conditional label pass-through,
+the DCGAN recipe's initialisation, and training through the autograd engine."""
+
+import pytest
+import torch
+from torch import nn
+
+from helpers import params, same
+from playground.mnist_models import (IMAGE_DIM, MODELS, NUM_CLASSES, DCGANDiscriminator, DCGANGenerator,
+                                     MLPDiscriminator, MLPGenerator, images_from_output, init_dcgan_weights,
+                                     make_models, one_hot)
+from playground.trainer import AutogradEngine, Hyper, Trainer, noise_sampler
+
+Z = 16
+
+
+def generator_input(batch: int, conditional: bool, labels=None) -> torch.Tensor:
+    z = torch.randn(batch, Z)
+    if not conditional:
+        return z
+    labels = torch.arange(batch) % NUM_CLASSES if labels is None else labels
+    return torch.cat([z, one_hot(labels)], dim=1)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+@pytest.mark.parametrize("model", MODELS)
+def test_shapes_and_pixel_range(model, conditional):
+    """G: (B, z [+10]) -> (B, 784 [+10]) with pixels in [-1, 1]; D: that -> (B, 1) logits."""
+    torch.manual_seed(0)
+    G, D = make_models(model, Z, conditional)
+    extra = NUM_CLASSES if conditional else 0
+    x = G(generator_input(5, conditional))
+    assert x.shape == (5, IMAGE_DIM + extra)
+    assert x[:, :IMAGE_DIM].abs().max() <= 1
+    assert D(x).shape == (5, 1)
+    assert images_from_output(x).shape == (5, 1, 28, 28)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_conditional_generator_passes_the_label_through_unchanged(model):
+    """The conditional G appends exactly its input's one-hot label to the image it writes."""
+    torch.manual_seed(0)
+    G, _ = make_models(model, Z, conditional=True)
+    labels = torch.tensor([3, 0, 9, 3, 7])
+    x = G(generator_input(5, True, labels))
+    assert torch.equal(x[:, IMAGE_DIM:], one_hot(labels))
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_conditional_networks_use_the_label(model):
+    """The same z (or image) with another label gives another digit (or another logit)."""
+    torch.manual_seed(0)
+    G, D = make_models(model, Z, conditional=True)
+    G.eval(), D.eval()
+    z = torch.randn(4, Z)
+    with torch.no_grad():
+        a = G(torch.cat([z, one_hot(torch.full((4,), 1))], 1))
+        b = G(torch.cat([z, one_hot(torch.full((4,), 8))], 1))
+        assert not torch.allclose(a[:, :IMAGE_DIM], b[:, :IMAGE_DIM])
+        relabelled = torch.cat([a[:, :IMAGE_DIM], b[:, IMAGE_DIM:]], 1)
+        assert not torch.allclose(D(a), D(relabelled))
+
+
+def test_images_from_output_drops_the_label():
+    """Flat samples (B, 794) become images (B, 1, 28, 28) made of the first 784 values."""
+    x = torch.arange(2 * (IMAGE_DIM + NUM_CLASSES), dtype=torch.float32).reshape(2, -1)
+    images = images_from_output(x)
+    assert images.shape == (2, 1, 28, 28)
+    assert torch.equal(images.flatten(1), x[:, :IMAGE_DIM])
+
+
+def test_dcgan_initialisation_follows_the_paper():
+    """Conv and linear weights have std ≈ 0.02 and mean ≈ 0; batch-norm scales ≈ 1; biases 0."""
+    torch.manual_seed(0)
+    G, D = make_models("dcgan", 64, conditional=False)
+    weights = [m.weight for net in (G, D) for m in net.modules()
+               if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and m.weight.numel() >= 1000]
+    assert len(weights) >= 4
+    for w in weights:
+        assert abs(w.std().item() - 0.02) < 0.002 and abs(w.mean().item()) < 0.002
+    for net in (G, D):
+        for m in net.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                assert abs(m.weight.mean().item() - 1) < 0.01 and 0 < m.weight.std().item() < 0.03
+                assert torch.count_nonzero(m.bias) == 0
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and m.bias is not None:
+                assert torch.count_nonzero(m.bias) == 0
+
+
+def test_init_dcgan_weights_overrides_the_default_init():
+    """PyTorch's default init (std ≈ 0.036 for this layer) is replaced by N(0, 0.02)."""
+    torch.manual_seed(0)
+    layer = nn.Linear(256, 512)
+    assert layer.weight.std().item() > 0.03
+    init_dcgan_weights(layer)
+    assert abs(layer.weight.std().item() - 0.02) < 0.001
+
+
+def test_width_scale_changes_the_networks():
+    """Half the width gives fewer parameters; an unknown model name is refused."""
+    count = lambda nets: sum(p.numel() for net in nets for p in net.parameters())  # noqa: E731
+    for model in MODELS:
+        assert count(make_models(model, Z, width_scale=0.5)) < count(make_models(model, Z))
+    with pytest.raises(ValueError):
+        make_models("resnet", Z)
+
+
+def test_model_classes_take_the_documented_arguments():
+    """The classes can be built directly with custom widths."""
+    assert MLPGenerator(Z, hidden=(32,), conditional=True)(generator_input(2, True)).shape == (2, 794)
+    assert MLPDiscriminator(hidden=(32,))(torch.zeros(2, IMAGE_DIM)).shape == (2, 1)
+    assert DCGANGenerator(Z, base=8)(torch.randn(2, Z)).shape == (2, IMAGE_DIM)
+    assert DCGANDiscriminator(base=8, conditional=True)(torch.zeros(2, 794)).shape == (2, 1)
+
+
+def test_trainer_steps_a_dcgan_through_autograd_with_batch_norm_in_train_mode():
+    """One iteration of the shared Trainer changes every weight of G and D, via the autograd engine,
+    with every batch norm layer in training mode (batch statistics, running stats updated)."""
+    torch.manual_seed(0)
+    G, D = make_models("dcgan", Z, conditional=False, width_scale=0.25)
+    real = torch.rand(64, IMAGE_DIM) * 2 - 1
+    trainer = Trainer(G, D, lambda n, g: real[torch.randint(64, (n,), generator=g)], noise_sampler("normal", Z),
+                      Hyper(k=1, lr_d=2e-4, lr_g=2e-4, momentum=0.5, optimizer="adam", batch=16), 0,
+                      torch.device("cpu"))
+    assert isinstance(trainer.engine, AutogradEngine)
+    modes = []
+    norms = [m for net in (G, D) for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for m in norms:
+        m.register_forward_hook(lambda module, args, out: modes.append(module.training))
+    before_g, before_d = params(G), params(D)
+    stats_before = [m.running_mean.clone() for m in norms]
+    trainer.step_iteration()
+    assert modes and all(modes)
+    changed = lambda a, b: all(not torch.equal(x, y) for x, y in zip(a, b))  # noqa: E731
+    assert changed(before_g, params(G)) and changed(before_d, params(D))
+    assert not same(stats_before, [m.running_mean for m in norms])
