@@ -10,6 +10,7 @@ PAGES = [  # adding a lab is one line
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("app_pages/lab_1d.py", title="1-D lab", icon=":material/show_chart:"),
     st.Page("app_pages/lab_2d.py", title="2-D lab", icon=":material/scatter_plot:"),
+    st.Page("app_pages/lab_mnist.py", title="MNIST lab", icon=":material/draw:"),
 ]
 
 

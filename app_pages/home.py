@@ -29,4 +29,6 @@ st.page_link("app_pages/lab_1d.py", label="1-D lab — Figure 1 of the paper, tr
              icon=":material/show_chart:")
 st.page_link("app_pages/lab_2d.py", label="2-D lab — the discriminator's landscape and mode collapse",
              icon=":material/scatter_plot:")
+st.page_link("app_pages/lab_mnist.py", label="MNIST lab — digits emerging from noise, scored by a classifier",
+             icon=":material/draw:")
 st.caption(f"Device in use: {describe(select_device('auto'))}")

@@ -19,7 +19,6 @@ from .labs import LABS
 from .trainer import Diverged
 
 MAX_STEPS = 10_000_000
-SAVED_SAMPLES = 10_000
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -55,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", help="start from a named preset of the lab (see `targets`)")
     train.add_argument("--steps", type=_steps, default=2000, help="iterations of Algorithm 1")
     train.add_argument("--save-samples", type=Path, metavar="FILE.npy",
-                       help=f"write {SAVED_SAMPLES:,} generated samples as a NumPy array")
+                       help="write generated samples as a NumPy array (10,000 points in the toy labs, "
+                            "1,000 uint8 28 × 28 digits in the MNIST lab)")
     train.add_argument("--points", type=Path, metavar="FILE.csv",
                        help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         for name, spec in cfg.specs(lab.config_cls).items():
             if name not in seen:
                 seen.add(name)
-                train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE",
+                flag = {"nargs": "?", "const": "true"} if cfg.kind_of(lab.config_cls, name) == "bool" else {}
+                train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE", **flag,
                                    help=f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))})")
 
     sub.add_parser("targets", help="list target names and presets per lab")
@@ -132,10 +133,10 @@ def cmd_train(parser, args) -> int:
         return 1
     seconds = time.perf_counter() - start
     snapshot = run.snapshot()
-    result = {"lab": lab.key, "target": config.target, "device": str(run.device),
-              **lab.summary(snapshot, seconds)}
+    what = {name: getattr(config, name) for name in ("target", "model", "conditional") if hasattr(config, name)}
+    result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
     if args.save_samples is not None:
-        samples = run.sample_output(SAVED_SAMPLES)
+        samples = run.sample_output(lab.saved_samples)
         np.save(args.save_samples, samples)
         result["samples_file"] = str(args.save_samples)
     if args.json:
@@ -148,8 +149,11 @@ def cmd_train(parser, args) -> int:
 
 def cmd_targets() -> int:
     for lab in LABS.values():
-        spec = cfg.specs(lab.config_cls)["target"]
-        print(f"{lab.key}: targets: {', '.join(spec.choices)}")
+        specs = cfg.specs(lab.config_cls)
+        if "target" in specs:
+            print(f"{lab.key}: targets: {', '.join(specs['target'].choices)}")
+        if "model" in specs:
+            print(f"{lab.key}: models: {', '.join(specs['model'].choices)}")
         print(f"{lab.key}: presets: {', '.join(lab.presets)}")
     return 0
 

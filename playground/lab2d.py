@@ -54,7 +54,7 @@ class Config2D:
                         disabled_if=("link_lr", True))
     momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
     # Networks
-    width: int = param(128, label="Width", lo=2, hi=256, effect=R, group="Networks")
+    width: int = param(64, label="Width", lo=2, hi=256, effect=R, group="Networks")
     depth: int = param(2, label="Hidden layers", lo=1, hi=6, effect=R, group="Networks")
     activation: str = param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=R, group="Networks")
     seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
@@ -75,7 +75,7 @@ class Config2D:
 PRESETS_2D = {
     "all_modes": Preset(
         "Ring of 8 — all modes found",
-        "Adam with β1 = 0.5, learning rate 0.001 for both networks and two hidden layers of 128: G spreads "
+        "Adam with β1 = 0.5, learning rate 0.001 for both networks and two hidden layers of 64: G spreads "
         "over all eight modes within a minute, and D's landscape flattens towards ½.", {}),
     "collapse": Preset(
         "Ring of 8 — mode collapse (vanilla SGD)",

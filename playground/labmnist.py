@@ -283,13 +283,33 @@ class RunMNIST:
                 seen[c] += 1
         return tile(np.asarray(self.data.images)[chosen].reshape(*index.shape, IMAGE_SIDE, IMAGE_SIDE))
 
+    @contextmanager
+    def judging(self):
+        """D as training uses it: batch norm normalises each batch by its own statistics (real and
+        generated batches go through D separately), but its running statistics are left untouched.
+
+        (In eval mode D would normalise with running averages over real *and* generated batches: a
+        different function from the one being trained, whose scores can be far from it.)
+        """
+        norms = [m for m in self.trainer.D.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        saved = [(m.training, m.track_running_stats) for m in norms]
+        try:
+            for m in norms:
+                m.train()
+                m.track_running_stats = False  # batch statistics, no running-average updates
+            yield
+        finally:
+            for m, (training, track) in zip(norms, saved):
+                m.train(training)
+                m.track_running_stats = track
+
     def discriminator_scores(self) -> tuple[np.ndarray, np.ndarray, dict]:
         """D(x) on the fixed real batch, D(G(z)) on the fixed noise batch, and their summary numbers."""
         with self.evaluating():
-            D = self.trainer.D
-            logit_real = D(self.score_real).double().cpu().numpy().ravel()
             fake = self.trainer.G(self.quality_z[:SCORE_SAMPLES])
-            logit_fake = D(fake).double().cpu().numpy().ravel()
+            with self.judging():
+                logit_real = self.trainer.D(self.score_real).double().cpu().numpy().ravel()
+                logit_fake = self.trainer.D(fake).double().cpu().numpy().ravel()
         with np.errstate(over="ignore", invalid="ignore"):
             p_real, p_fake = 1 / (1 + np.exp(-logit_real)), 1 / (1 + np.exp(-logit_fake))
             stats = {"d_real": float(np.mean(p_real)), "d_fake": float(np.mean(p_fake)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import figures, figures2d, lab1d, lab2d
+from . import figures, figures2d, figures_mnist, lab1d, lab2d, labmnist
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Lab:
     summary: Callable[[Any, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
     frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn every frame
     history_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn once a second
+    saved_samples: int = 10_000  # how many samples the CLI's --save-samples writes
 
 
 LABS: dict[str, Lab] = {
@@ -25,4 +26,6 @@ LABS: dict[str, Lab] = {
                figures.frame_1d, figures.history_1d),
     "2d": Lab("2d", "2-D lab", lab2d.Config2D, lab2d.PRESETS_2D, lab2d.Run2D, lab2d.summary,
               figures2d.frame_2d, figures2d.history_2d),
+    "mnist": Lab("mnist", "MNIST lab", labmnist.ConfigMNIST, labmnist.PRESETS_MNIST, labmnist.RunMNIST,
+                 labmnist.summary, figures_mnist.frame_mnist, figures_mnist.history_mnist, saved_samples=1000),
 }

@@ -109,3 +109,27 @@ def test_lab2d_runs_and_redraws_the_heatmap(server):
         screenshot(page, "lab2d-running")
         page.get_by_role("button", name="Pause").click()
         page.get_by_role("button", name="Run").wait_for()
+
+
+def grid_src(page) -> str:
+    """The URL of the generated-digits image (a new media file whenever the grid is redrawn)."""
+    return page.locator("[data-testid='stImage'] img").first.get_attribute("src")
+
+
+def test_mnist_lab_trains_and_the_grid_changes(server):
+    with chromium_page() as page:
+        page.goto(f"{server}/lab_mnist?batch=32")
+        wait_for_app(page)
+        page.locator("[data-testid='stImage'] img").first.wait_for()
+        before = grid_src(page)
+        page.get_by_role("button", name="Run").click()
+        deadline = time.time() + 90
+        while time.time() < deadline and iteration(page) < 50:
+            time.sleep(0.25)
+        assert iteration(page) >= 50, "the iteration counter did not advance"
+        assert grid_src(page) != before, "the digit grid was not redrawn"
+        assert page.get_by_text("Classifier IS").count() >= 1
+        assert_no_errors(page)
+        screenshot(page, "labmnist-running")
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Run").wait_for()

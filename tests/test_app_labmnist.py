@@ -1,0 +1,85 @@
+"""The MNIST lab page through Streamlit's AppTest: render, run ticks, grid redraws, presets."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+LAB = "app_pages/lab_mnist.py"
+SMALL = {"batch": "16", "latent_dim": "8"}  # keeps each tick fast
+
+
+def open_lab(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    for key, value in {**SMALL, **(query or {})}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(LAB).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def session(at: AppTest):
+    return at.session_state["mnist:session"]
+
+
+def images(at: AppTest) -> list:
+    """The st.image elements' protos (generated grid first, then real digits)."""
+    return [img for element in at.get("image") for img in element.proto.imgs]
+
+
+def test_lab_renders_grids_scores_and_quality():
+    at = open_lab()
+    assert metric(at, "Iteration") == "0"
+    assert len(images(at)) == 2
+    assert [i.caption for i in images(at)][1] == "Real digits"
+    charts = [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+    assert [t["name"] for t in charts[0]["data"]] == ["D(x), real digits", "D(G(z)), generated"]
+    assert float(metric(at, "Classifier IS")) >= 1.0
+    assert any("5,000-digit MNIST subset" in c.value.replace("\\", "") for c in at.caption)
+    assert not at.error
+
+
+def test_run_trains_and_the_grid_changes():
+    at = open_lab()
+    before = session(at).run.grid_image().copy()
+    at.button(key="mnist.run").click().run()
+    assert session(at).running and session(at).run.trainer.iterations > 0
+    at.run()
+    assert int(metric(at, "Iteration").replace(",", "")) > 0
+    assert (session(at).latest.grid != before).any()  # the frame drew a different grid
+    at.button(key="mnist.run").click().run()
+    assert not session(at).running
+
+
+def test_step_buttons_count_steps():
+    at = open_lab({"k": "2"})
+    at.button(key="mnist.step_iteration").click().run()
+    assert session(at).run.trainer.d_steps == 2 and session(at).run.trainer.g_steps == 1
+    at.button(key="mnist.reset").click().run()
+    assert metric(at, "Iteration") == "0"
+
+
+def test_conditional_shows_one_row_per_digit_and_the_digit_picker():
+    at = open_lab({"conditional": "true"})
+    snap = session(at).latest
+    assert snap.grid_labels.shape[0] == 10 and (snap.grid_labels[:, 0] == range(10)).all()
+    at.selectbox(key="mnist.digit").set_value("7").run()
+    assert (session(at).latest.grid_labels == 7).all()
+    assert session(at).run.trainer.iterations == 0 and not at.exception
+
+
+def test_bad_url_values_are_reported():
+    at = open_lab({"model": "resnet", "batch": "0"})
+    assert session(at).config.model == "mlp"
+    warning = " ".join(w.value for w in at.warning)
+    assert "resnet" in warning and "batch" in warning.lower()
+
+
+def test_grids_are_sent_as_lossless_png():
+    """Digits are small: JPEG would smear their strokes, so the grids go out as PNG media files."""
+    at = open_lab()
+    assert all(img.url.endswith(".png") for img in images(at))

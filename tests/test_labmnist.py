@@ -1,0 +1,209 @@
+"""The MNIST lab without Streamlit: config and presets, snapshots that hold what frames show,
+rate-limited quality metrics, the conditional grid's layout, and the exports."""
+
+import dataclasses
+import io
+
+import numpy as np
+import pytest
+import torch
+
+from playground import config as cfg
+from playground import labmnist
+from playground.labmnist import (CUDA_BATCH_SCALE, PRESETS_MNIST, SCORE_SAMPLES, SEPARATOR, ConfigMNIST, RunMNIST,
+                                 grid_layout, summary)
+from playground.mnist_data import MnistData
+from playground.mnist_models import images_from_output, make_models
+from playground.mnist_quality import held_out_digits
+
+CELL = 28 + SEPARATOR
+
+
+@pytest.fixture(scope="module")
+def digits() -> MnistData:
+    """1,000 real digits (100 per class), shared with the quality scorer's cache: no extra loading."""
+    images, labels = held_out_digits()
+    return MnistData(images, labels, "test", "1,000 held-out digits", ("a notice",))
+
+
+def tiny(**changes) -> ConfigMNIST:
+    return dataclasses.replace(ConfigMNIST(), **{"batch": 16, "latent_dim": 8, "device": "cpu", **changes})
+
+
+def crop(grid: np.ndarray, row: int, col: int) -> np.ndarray:
+    return grid[row * CELL: row * CELL + 28, col * CELL: col * CELL + 28]
+
+
+def test_defaults_and_presets_are_valid_settings():
+    """Every preset names real fields with in-range values, and the defaults are the MLP CPU preset."""
+    cfg.validate(ConfigMNIST())
+    for preset in PRESETS_MNIST.values():
+        cfg.validate(cfg.replace_fields(ConfigMNIST(), preset.settings))
+    assert PRESETS_MNIST["mlp_cpu"].settings == {} and ConfigMNIST().model == "mlp"
+    assert set(cfg.specs(ConfigMNIST)["digit"].choices) == {"all", *map(str, range(10))}
+
+
+def test_hyper_scales_the_batch_only_on_cuda(monkeypatch):
+    """On the CPU the minibatch is m; when the device resolves to CUDA it is CUDA_BATCH_SCALE × m."""
+    config = ConfigMNIST(batch=32, lr_d=0.003, lr_g=0.1)
+    h = config.hyper()
+    assert h.batch == 32 and h.lr_g == 0.003  # link_lr: G uses D's rate
+    monkeypatch.setattr(labmnist, "select_device", lambda preference: torch.device("cuda"))
+    assert config.hyper().batch == 32 * CUDA_BATCH_SCALE
+
+
+def test_snapshot_fields_shapes_and_dtypes(digits):
+    """After 3 iterations with k = 2 the snapshot holds uint8 grids, D's scores and every metric."""
+    run = RunMNIST(tiny(k=2, grid_size=6), digits)
+    run.trainer.train_iterations(3)
+    snap = run.snapshot()
+    assert (snap.iteration, snap.d_steps, snap.g_steps, snap.batch) == (3, 6, 3, 16)
+    side = 6 * CELL - SEPARATOR
+    for grid in (snap.grid, snap.real_grid):
+        assert grid.dtype == np.uint8 and grid.shape == (side, side)
+    assert snap.grid_labels is None
+    assert snap.grid[28:28 + SEPARATOR].min() == snap.grid[28:28 + SEPARATOR].max()  # a separator line
+    for scores in (snap.d_real_scores, snap.d_fake_scores):
+        assert scores.dtype == np.float32 and scores.shape == (SCORE_SAMPLES,)
+        assert 0 <= scores.min() <= scores.max() <= 1
+    m = snap.metrics
+    for key in ("d_real", "d_fake", "value", "d_loss", "g_loss", "classifier_is", "classifier_fid", "label_kl",
+                "real_is"):
+        assert np.isfinite(m[key]), key
+    assert m["d_real"] == pytest.approx(float(snap.d_real_scores.mean()), rel=1e-5)
+    assert 1 <= m["classifier_is"] <= 10 and m["real_is"] > 9
+    assert list(snap.losses["iteration"]) == [1, 2, 3]
+    assert set(snap.evals) == {"iteration", "d_real", "d_fake", "value"}
+    assert set(snap.quality) == {"iteration", "classifier_is", "classifier_fid", "label_kl"}
+    assert (snap.data_source, snap.data_description, snap.notices) == ("test", "1,000 held-out digits",
+                                                                       ("a notice",))
+
+
+def test_real_grid_shows_the_training_digits(digits):
+    """Each cell of the real grid is one of the training images."""
+    run = RunMNIST(tiny(grid_size=4), digits)
+    snap = run.snapshot()
+    for r, c in ((0, 0), (3, 2)):
+        assert (digits.images == crop(snap.real_grid, r, c)).all(axis=(1, 2)).any()
+
+
+def test_quality_is_computed_first_then_rate_limited_unless_forced(digits, monkeypatch):
+    """The first snapshot scores quality; later ones reuse it until QUALITY_PERIOD_S has passed or
+    quality=True forces it, and the quality history grows only when it is recomputed."""
+    monkeypatch.setattr(labmnist, "QUALITY_PERIOD_S", 1e9)
+    run = RunMNIST(tiny(), digits)
+    first = run.snapshot().metrics
+    assert first["quality_iteration"] == 0 and np.isfinite(first["classifier_is"])
+    run.trainer.train_iterations(2)
+    reused = run.snapshot()
+    assert reused.metrics["quality_iteration"] == 0 and len(reused.quality["iteration"]) == 1
+    assert reused.metrics["classifier_fid"] == first["classifier_fid"]
+    forced = run.snapshot(quality=True)
+    assert forced.metrics["quality_iteration"] == 2 and list(forced.quality["iteration"]) == [0, 2]
+    monkeypatch.setattr(labmnist, "QUALITY_PERIOD_S", 0.0)
+    run.trainer.train_iterations(1)
+    assert run.snapshot().metrics["quality_iteration"] == 3
+    assert run.snapshot().metrics["quality_iteration"] == 3  # same iteration: nothing new to score
+    assert len(run.quality_history) == 3
+
+
+def test_grid_layout_per_view():
+    """Unconditional: n × n distinct noise vectors; conditional 'all': row r asks for digit r and every
+    row reuses the same noise (a column is one style); one digit: n × n cells of that digit."""
+    index, labels = grid_layout(False, "all", 5)
+    assert index.shape == (5, 5) and len(np.unique(index)) == 25 and labels is None
+    index, labels = grid_layout(True, "all", 5)
+    assert index.shape == labels.shape == (10, 5)
+    assert (labels == np.arange(10)[:, None]).all() and (index == np.arange(5)[None, :]).all()
+    index, labels = grid_layout(True, "7", 4)
+    assert index.shape == (4, 4) and len(np.unique(index)) == 16 and (labels == 7).all()
+
+
+def test_conditional_grid_rows_are_digit_classes(digits):
+    """In the per-class view, cell (r, c) is G on fixed noise vector c with label r, and the real grid's
+    row r holds real digits of class r; picking a digit (a view change) fills the grid with it."""
+    run = RunMNIST(tiny(conditional=True, grid_size=5), digits)
+    run.trainer.train_iterations(2)
+    snap = run.snapshot()
+    assert snap.grid.shape == (10 * CELL - SEPARATOR, 5 * CELL - SEPARATOR)
+    assert (snap.grid_labels == np.arange(10)[:, None]).all()
+    G = run.trainer.G
+    G.eval()
+    with torch.no_grad():
+        for r, c in ((0, 0), (7, 3), (9, 4)):
+            z = run.with_labels(run.grid_z[c:c + 1], torch.tensor([r]))
+            expected = labmnist.to_uint8(images_from_output(G(z)))[0, 0]
+            assert np.abs(crop(snap.grid, r, c).astype(int) - expected).max() <= 1
+            real = crop(snap.real_grid, r, c)
+            assert (digits.images[digits.labels == r] == real).all(axis=(1, 2)).any()
+            assert not (digits.images[digits.labels != r] == real).all(axis=(1, 2)).any()
+    G.train()
+    run.config = dataclasses.replace(run.config, digit="3")
+    picked = run.snapshot()
+    assert picked.grid.shape == (5 * CELL - SEPARATOR,) * 2 and (picked.grid_labels == 3).all()
+
+
+def test_evaluation_uses_eval_mode_and_restores_train_mode(digits):
+    """Snapshots and samples of a DCGAN leave batch-norm running statistics untouched and the
+    networks back in training mode."""
+    run = RunMNIST(tiny(model="dcgan"), digits)
+    run.trainer.train_iterations(2)
+    G, D = run.trainer.G, run.trainer.D
+    stats = [b.clone() for net in (G, D) for name, b in net.named_buffers() if "running" in name]
+    run.snapshot(quality=True)
+    run.sample_output(10)
+    assert G.training and D.training
+    after = [b for net in (G, D) for name, b in net.named_buffers() if "running" in name]
+    assert all(torch.equal(a, b) for a, b in zip(stats, after))
+
+
+def test_sample_output_is_uint8_and_reproducible_per_seed(digits):
+    """1,200 samples (more than one chunk) are uint8 (n, 28, 28), identical for the same seed and
+    different for another seed."""
+    a = RunMNIST(tiny(), digits).sample_output(1200)
+    assert a.shape == (1200, 28, 28) and a.dtype == np.uint8
+    assert np.array_equal(a, RunMNIST(tiny(), digits).sample_output(1200))
+    assert not np.array_equal(a, RunMNIST(tiny(seed=1), digits).sample_output(1200))
+
+
+def test_grid_png_and_generator_state_round_trip(digits):
+    """grid_png is a PNG of the grid; generator_state loads into a fresh G that then writes the same digits."""
+    from PIL import Image
+
+    run = RunMNIST(tiny(), digits)
+    run.trainer.train_iterations(2)
+    snap = run.snapshot()
+    png = run.grid_png(snap)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), snap.grid)
+    assert run.grid_png().startswith(b"\x89PNG\r\n\x1a\n")
+    G, _ = make_models("mlp", 8)
+    G.load_state_dict(torch.load(io.BytesIO(run.generator_state()), weights_only=True))
+    z = torch.randn(3, 8)
+    with torch.no_grad():
+        assert torch.equal(G(z), run.trainer.G(z))
+
+
+def test_summary_keys(digits):
+    """The CLI's fields: rates from steps and the minibatch, the metrics, and the data source."""
+    run = RunMNIST(tiny(), digits)
+    run.trainer.train_iterations(4)
+    result = summary(run.snapshot(), 2.0)
+    assert set(result) == {"steps", "seconds", "steps_per_s", "images_per_s", "batch", "d_loss", "g_loss",
+                           "d_real", "d_fake", "value", "classifier_is", "classifier_fid", "label_kl",
+                           "data_source"}
+    assert (result["steps"], result["steps_per_s"], result["images_per_s"]) == (4, 2.0, 32.0)
+    assert result["data_source"] == "test"
+
+
+def test_mnist_is_loaded_once_per_download_flag(monkeypatch):
+    """cached_mnist calls the loader once per flag, so rebuilding a run does not reload MNIST."""
+    calls = []
+    monkeypatch.setattr(labmnist, "load_mnist", lambda download: calls.append(download) or object())
+    labmnist.cached_mnist.cache_clear()
+    try:
+        assert labmnist.cached_mnist(False) is labmnist.cached_mnist(False)
+        labmnist.cached_mnist(True)
+        assert calls == [False, True]
+    finally:
+        labmnist.cached_mnist.cache_clear()
