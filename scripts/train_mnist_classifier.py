@@ -50,7 +50,7 @@ def main() -> int:
     generator = torch.Generator().manual_seed(SEED)
     start = time.perf_counter()
 
-    images, labels = mq._bundled_subset()
+    images, labels = mq.bundled_subset()
     train_idx, test_idx = mq.split_indices(labels, mq.HELD_OUT, seed=0)
     x_train, y_train = mq.to_input(images[train_idx]), torch.as_tensor(labels[train_idx])
     print(f"training on {len(train_idx)} digits, {len(test_idx)} held out")

@@ -34,7 +34,7 @@ def test_weights_ship_under_1mb_and_load_with_weights_only():
 
 def test_split_is_stratified_disjoint_and_deterministic():
     """split_indices holds out 100 digits per class, disjoint from training, the same on every call."""
-    _, labels = mq._bundled_subset()
+    _, labels = mq.bundled_subset()
     train, test = mq.split_indices(labels)
     assert len(test) == mq.HELD_OUT
     assert np.bincount(labels[test], minlength=10).tolist() == [100] * 10
