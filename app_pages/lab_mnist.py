@@ -6,11 +6,23 @@ import streamlit as st
 
 from playground import text
 from playground import streamlit_ui as ui
+from playground.labmnist import cached_mnist, mnist_loaded
 from playground.labs import LABS
 
 lab = LABS["mnist"]
 session = ui.lab_session(lab)
-config = ui.sidebar_config(lab, session)
+
+
+def download_with_progress(values: dict) -> None:
+    """Switching the download on fetches MNIST here, with a progress bar, before the run is rebuilt."""
+    if values.get("download") and not mnist_loaded(True):
+        bar = st.progress(0.0, text="Looking for MNIST…")
+        cached_mnist(True, progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0),
+                                                                            text=ui.plain(message)))
+        bar.empty()
+
+
+config = ui.sidebar_config(lab, session, after={"download": download_with_progress})
 ui.write_url(config)
 
 st.title("MNIST lab — digits emerging live")

@@ -12,9 +12,9 @@ them unchanged; conditional runs append the one-hot label to every real and gene
 
 from __future__ import annotations
 
-import functools
 import io
 import math
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,10 +119,25 @@ SEPARATOR_VALUE = 128  # their grey level
 CHUNK = 1000  # generated per forward pass in sample_output
 
 
-@functools.lru_cache(maxsize=2)
-def cached_mnist(download: bool = False) -> MnistData:
-    """The MNIST a run trains on, loaded once per process (rebuilding a run then costs nothing)."""
-    return load_mnist(download=download)
+_MNIST_CACHE: dict[bool, MnistData] = {}
+_MNIST_LOCK = threading.Lock()
+
+
+def cached_mnist(download: bool = False, progress=None) -> MnistData:
+    """The MNIST a run trains on, loaded once per process (rebuilding a run then costs nothing).
+
+    ``progress(fraction, text)`` is called during a download (the page shows it as a progress bar);
+    it is not part of the cache key.
+    """
+    with _MNIST_LOCK:
+        if download not in _MNIST_CACHE:
+            _MNIST_CACHE[download] = load_mnist(download=download, progress=progress)
+        return _MNIST_CACHE[download]
+
+
+def mnist_loaded(download: bool) -> bool:
+    """Whether cached_mnist(download) would return at once (no loading or download needed)."""
+    return download in _MNIST_CACHE
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:

@@ -83,3 +83,29 @@ def test_grids_are_sent_as_lossless_png():
     """Digits are small: JPEG would smear their strokes, so the grids go out as PNG media files."""
     at = open_lab()
     assert all(img.url.endswith(".png") for img in images(at))
+
+
+def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch):
+    """Switching the download on calls the loader with a progress callback (no network here: the
+    loader is replaced) and the page shows the loader's notice when it fell back."""
+    import dataclasses
+
+    from playground import labmnist
+
+    real = labmnist.cached_mnist(False)
+    calls = []
+
+    def fake_load(download=False, progress=None):
+        calls.append(download)
+        if progress is not None:
+            progress(0.5, "MNIST: 2 of 4 files")
+        notices = ("Download failed (network error); using the bundled subset.",) if download else ()
+        return dataclasses.replace(real, notices=notices)
+
+    monkeypatch.setattr(labmnist, "load_mnist", fake_load)
+    monkeypatch.setattr(labmnist, "_MNIST_CACHE", {False: real})
+    at = open_lab()
+    at.toggle(key="mnist.download").set_value(True).run()
+    assert calls == [True]
+    assert any("Download failed" in i.value for i in at.info)
+    assert session(at).config.download and not at.exception

@@ -89,7 +89,7 @@ def heatmap_image(page) -> str:
 
 def test_lab2d_runs_and_redraws_the_heatmap(server):
     with chromium_page() as page:
-        page.goto(f"{server}/lab_2d")
+        page.goto(f"{server}/lab_2d?width=32")
         wait_for_app(page)
         page.locator(f"{CHART} g.hm image").first.wait_for()
         assert iteration(page) == 0
@@ -108,7 +108,7 @@ def test_lab2d_runs_and_redraws_the_heatmap(server):
         assert_no_errors(page)
         screenshot(page, "lab2d-running")
         page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Run").wait_for()
+        page.get_by_role("button", name="Run").wait_for(timeout=90_000)
 
 
 def grid_src(page) -> str:

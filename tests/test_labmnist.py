@@ -199,11 +199,11 @@ def test_summary_keys(digits):
 def test_mnist_is_loaded_once_per_download_flag(monkeypatch):
     """cached_mnist calls the loader once per flag, so rebuilding a run does not reload MNIST."""
     calls = []
-    monkeypatch.setattr(labmnist, "load_mnist", lambda download: calls.append(download) or object())
-    labmnist.cached_mnist.cache_clear()
-    try:
-        assert labmnist.cached_mnist(False) is labmnist.cached_mnist(False)
-        labmnist.cached_mnist(True)
-        assert calls == [False, True]
-    finally:
-        labmnist.cached_mnist.cache_clear()
+    monkeypatch.setattr(labmnist, "load_mnist", lambda download, progress=None: calls.append(download) or object())
+    monkeypatch.setattr(labmnist, "_MNIST_CACHE", {})
+    assert not labmnist.mnist_loaded(False)
+    assert labmnist.cached_mnist(False) is labmnist.cached_mnist(False)
+    assert labmnist.mnist_loaded(False) and not labmnist.mnist_loaded(True)
+    seen = []
+    labmnist.cached_mnist(True, progress=lambda fraction, text: seen.append(fraction))
+    assert calls == [False, True]
