@@ -60,15 +60,15 @@ class ConfigMNIST:
     # Optimizer
     optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
                            effect=O, group="Optimizer")
-    lr_d: float = param(0.0002, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
+    lr_d: float = param(0.001, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
     link_lr: bool = param(True, label="G uses D's learning rate", group="Optimizer")
-    lr_g: float = param(0.0002, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
+    lr_g: float = param(0.001, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
                         disabled_if=("link_lr", True))
     momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
     # Networks
     model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=R,
                        group="Networks")
-    conditional: bool = param(False, label="Conditional on the digit (one-hot label into G and D)", effect=R,
+    conditional: bool = param(True, label="Conditional on the digit (one-hot label into G and D)", effect=R,
                               group="Networks")
     seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
     device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
@@ -86,27 +86,34 @@ class ConfigMNIST:
 
 
 PRESETS_MNIST = {
-    "mlp_cpu": Preset(
-        "MLP GAN — digits in minutes on a CPU",
-        "The defaults: fully connected G and D, Adam with β1 = 0.5. Blobs become strokes within seconds "
-        "and recognisable digits within a minute or two; watch the classifier IS climb towards the ~9.9 "
-        "real digits score.", {}),
+    "conditional_mlp": Preset(
+        "Conditional MLP GAN — digits within minutes on a CPU",
+        "The defaults: fully connected G and D, each told which digit (a one-hot label), Adam with "
+        "learning rate 0.001 and β1 = 0.5. Each row of the grid asks for one digit and each column "
+        "reuses one noise vector (one handwriting style). Blobs become strokes within seconds; the "
+        "classifier IS passes 8 (real digits score ~9.6) after about 5,000 iterations, 1½ minutes "
+        "on one CPU core.", {}),
+    "mlp": Preset(
+        "MLP GAN — unconditional",
+        "The same networks without the label: G must choose a digit by itself from z alone. Slower to "
+        "sharpen (classifier IS ~6.5 after 3 minutes on a CPU), and watch the label KL for digits "
+        "it writes too often or never.", {"conditional": False}),
     "dcgan": Preset(
-        "DCGAN",
-        "Convolutions with batch norm (Radford et al.'s recipe, learning rate 0.0002, β1 = 0.5): "
-        "sharper strokes per step than the MLP, but each step costs more on a CPU.",
-        {"model": "dcgan"}),
-    "conditional": Preset(
-        "Conditional MLP GAN — one row per digit",
-        "The digit's one-hot label goes into G and D, so G learns to write the digit it is asked for: "
-        "each row of the grid is one class, each column one noise vector (one handwriting style). "
-        "Pick a digit to fill the grid with it.",
-        {"conditional": True}),
+        "DCGAN — unconditional",
+        "Radford et al.'s recipe at 28 × 28: transposed convolutions and batch norm in G, strided "
+        "convolutions in D, weights from N(0, 0.02), Adam with β1 = 0.5. Smoother strokes than the "
+        "MLP's; each step costs ~5× more on a CPU, so the minibatch is 32 (on a GPU, 128).",
+        {"model": "dcgan", "conditional": False, "batch": 32}),
+    "conditional_dcgan": Preset(
+        "Conditional DCGAN",
+        "The DCGAN told which digit to write (the one-hot label into G's input and as ten extra input "
+        "channels of D): the cleanest digits here, classifier IS ≥ 8 after ~1,100 iterations.",
+        {"model": "dcgan", "batch": 32}),
     "minimax": Preset(
         "Saturating minimax loss",
-        "The generator minimises log(1 − D(G(z))), as in the paper's value function: early on D rejects "
-        "the blobs confidently, the loss saturates and G's gradient vanishes, so the digits improve far "
-        "more slowly than with the non-saturating loss (compare the classifier IS).",
+        "The generator minimises log(1 − D(G(z))), the paper's value function, instead of −log D(G(z)). "
+        "While D rejects the early blobs confidently that loss is flat, G's gradient nearly vanishes, and "
+        "the digits improve far more slowly than with the defaults (compare the classifier IS).",
         {"loss": "minimax"}),
 }
 

@@ -27,7 +27,8 @@ def digits() -> MnistData:
 
 
 def tiny(**changes) -> ConfigMNIST:
-    return dataclasses.replace(ConfigMNIST(), **{"batch": 16, "latent_dim": 8, "device": "cpu", **changes})
+    return dataclasses.replace(ConfigMNIST(), **{"batch": 16, "latent_dim": 8, "device": "cpu", "conditional": False,
+                                                 **changes})
 
 
 def crop(grid: np.ndarray, row: int, col: int) -> np.ndarray:
@@ -39,7 +40,7 @@ def test_defaults_and_presets_are_valid_settings():
     cfg.validate(ConfigMNIST())
     for preset in PRESETS_MNIST.values():
         cfg.validate(cfg.replace_fields(ConfigMNIST(), preset.settings))
-    assert PRESETS_MNIST["mlp_cpu"].settings == {} and ConfigMNIST().model == "mlp"
+    assert PRESETS_MNIST["conditional_mlp"].settings == {} and ConfigMNIST().model == "mlp"
     assert set(cfg.specs(ConfigMNIST)["digit"].choices) == {"all", *map(str, range(10))}
 
 
