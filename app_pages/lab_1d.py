@@ -1,7 +1,5 @@
 """1-D lab: Figure 1 of Goodfellow et al. (2014), trained live."""
 
-import math
-
 import streamlit as st
 
 from playground import text
@@ -30,19 +28,14 @@ def draw(snap, session) -> None:
     row[5].metric("D(fake)", f"{m['d_fake']:.3f}")
     row[6].metric("W1", f"{m['w1']:.3f}")
     row[7].metric("JS (nats)", f"{m['js']:.3f}")
-    row[8].metric("V(D, G)", f"{m['value']:.3f}", f"{m['value'] + math.log(4):+.3f}", delta_color="off",
-                  delta_arrow="off", help="The value at the optimum is −log 4 ≈ −1.386; the small number "
-                  "underneath is V + log 4.")
+    ui.value_metric(row[8], m['value'])
     st.caption(text.settings_line(session.config))
     for name, chart in lab.frame_figures(snap, session.config).items():
         ui.live_chart(chart, key=f"1d.{name}")
 
 
 def draw_history(snap, session) -> None:
-    charts = lab.history_figures(snap, session.config).items()
-    for column, (name, chart) in zip(st.columns(len(charts)), charts):
-        with column:
-            ui.live_chart(chart, key=f"1d.{name}")
+    ui.history_charts(lab, snap, session.config)
 
 
 ui.live_area(session, draw)

@@ -1,7 +1,5 @@
 """2-D lab: D's landscape over the plane, p_g beside p_data, and mode collapse, trained live."""
 
-import math
-
 import streamlit as st
 
 from playground import text
@@ -47,9 +45,7 @@ def draw(snap, session) -> None:
         row[5].metric("High quality", "—")
     row[6].metric("JS (grid)", f"{m['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
                   "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
-    row[7].metric("V(D, G)", f"{m['value']:.3f}", f"{m['value'] + math.log(4):+.3f}", delta_color="off",
-                  delta_arrow="off", help="The value at the optimum is −log 4 ≈ −1.386; the small number "
-                  "underneath is V + log 4.")
+    ui.value_metric(row[7], m['value'])
     st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
     figures = lab.frame_figures(snap, session.config)
     left, right = st.columns([3, 2])
@@ -60,11 +56,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
-    charts = list(lab.history_figures(snap, session.config).items())
-    for start in range(0, len(charts), 2):
-        for column, (name, chart) in zip(st.columns(2), charts[start:start + 2]):
-            with column:
-                ui.live_chart(chart, key=f"2d.{name}")
+    ui.history_charts(lab, snap, session.config, per_row=2)
 
 
 ui.live_area(session, draw)

@@ -52,9 +52,7 @@ def draw(snap, session) -> None:
     row[6].metric("Label KL", "—" if math.isnan(m["label_kl"]) else f"{m['label_kl']:.3f}",
                   help="KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits "
                        "appear equally often, log 10 ≈ 2.30 when G writes only one (mode collapse).")
-    row[7].metric("V(D, G)", f"{m['value']:.3f}", f"{m['value'] + math.log(4):+.3f}", delta_color="off",
-                  delta_arrow="off", help="The value at the optimum is −log 4 ≈ −1.386; the small number "
-                  "underneath is V + log 4.")
+    ui.value_metric(row[7], m['value'])
     st.caption(text.settings_line(session.config))
     generated, real, scores = st.columns([4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.grid_labels is not None and snap.grid.shape[0] > snap.grid.shape[1] else ""
@@ -66,10 +64,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
-    charts = lab.history_figures(snap, session.config).items()
-    for column, (name, chart) in zip(st.columns(len(charts)), charts):
-        with column:
-            ui.live_chart(chart, key=f"mnist.{name}")
+    ui.history_charts(lab, snap, session.config)
 
 
 ui.live_area(session, draw)

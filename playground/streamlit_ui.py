@@ -285,6 +285,22 @@ def controls(lab: Lab, session: LiveSession) -> None:
                    on_click=session.reset)
 
 
+def value_metric(column, value: float) -> None:
+    """V(D, G), with its distance from the optimum −log 4 underneath."""
+    column.metric("V(D, G)", f"{value:.3f}", f"{value + math.log(4):+.3f}", delta_color="off", delta_arrow="off",
+                  help="The value at the optimum is −log 4 ≈ −1.386; the small number underneath is V + log 4.")
+
+
+def history_charts(lab: Lab, snap: Any, config: Any, per_row: int | None = None) -> None:
+    """The lab's history figures, ``per_row`` to a row (all in one row by default)."""
+    charts = list(lab.history_figures(snap, config).items())
+    per_row = per_row or len(charts)
+    for start in range(0, len(charts), per_row):
+        for column, (name, chart) in zip(st.columns(per_row), charts[start:start + per_row]):
+            with column:
+                live_chart(chart, key=f"{lab.key}.{name}")
+
+
 def device_caption(session: LiveSession) -> None:
     st.caption(f"Device: {describe(session.run.device)}")
 

@@ -26,8 +26,8 @@ import torch
 from scipy import stats
 
 from .config import InvalidValue
+from .targets1d import Rng, _is_torch  # the same two kinds of random generator
 
-Rng = torch.Generator | np.random.Generator
 
 TARGET_NAMES_2D = ("ring8", "grid25", "spiral", "moons", "circles", "checkerboard", "line", "blobs3",
                    "gaussian", "custom")
@@ -38,10 +38,6 @@ MAX_CSV_BYTES = 10 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/c
 MAX_COORDINATE = 1e6
 RING_RADIUS, RING_STD = 2.0, 0.1
 GRID_SPACING, GRID_STD = 2.0, 0.1
-
-
-def _is_torch(rng: Rng) -> bool:
-    return isinstance(rng, torch.Generator)
 
 
 @dataclass(frozen=True)

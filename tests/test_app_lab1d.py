@@ -1,34 +1,19 @@
 """The 1-D lab page through Streamlit's AppTest: each run() is one deterministic frame."""
 
-import json
-
-import pytest
 from streamlit.testing.v1 import AppTest
+
+import apptest_helpers as h
+from apptest_helpers import figures, metric
 
 LAB = "app_pages/lab_1d.py"
 
 
-def open_lab(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
-    return at
+def open_lab(query: dict | None = None):
+    return h.open_lab(LAB, query)
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def session(at: AppTest):
+def session(at):
     return at.session_state["1d:session"]
-
-
-def figures(at: AppTest) -> list[dict]:
-    """The Plotly figures on the page (each live chart component carries its figure as JSON)."""
-    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
 
 
 def figure(at: AppTest, index: int = 0) -> dict:

@@ -1,33 +1,20 @@
 """The 2-D lab page through Streamlit's AppTest: render, run ticks, toggles, uploads, URL state."""
 
-import json
-
 from streamlit.testing.v1 import AppTest
+
+import apptest_helpers as h
+from apptest_helpers import figures, metric, shown
 
 LAB = "app_pages/lab_2d.py"
 SMALL = {"width": "16", "batch": "64"}  # keeps each tick fast
 
 
-def open_lab(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    for key, value in {**SMALL, **(query or {})}.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
-    return at
+def open_lab(query: dict | None = None):
+    return h.open_lab(LAB, {**SMALL, **(query or {})})
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def session(at: AppTest):
+def session(at):
     return at.session_state["2d:session"]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
 
 
 def heatmap(at: AppTest) -> dict:
@@ -90,9 +77,9 @@ def test_csv_upload_replaces_the_target_and_a_bad_one_keeps_it():
     upload(at, "points.csv", ("x,y\n" + rows).encode())
     run = session(at).run
     assert run.using_points and run.target.name == "custom points"
-    assert any("Using 300 points from points.csv" in c.value.replace("\\", "") for c in at.caption)
+    assert any("Using 300 points from points.csv" in shown(c.value) for c in at.caption)
     upload(at, "broken.csv", b"x,y\n1,2\n3,nan\n")
-    assert any("broken.csv: Row 2" in e.value.replace("\\", "") and "previous data stays" in e.value for e in at.error)
+    assert any("broken.csv: Row 2" in shown(e.value) and "previous data stays" in e.value for e in at.error)
     assert session(at).run is run and run.using_points
     assert not at.exception
 

@@ -1,28 +1,19 @@
 """The MNIST lab page through Streamlit's AppTest: render, run ticks, grid redraws, presets."""
 
-import json
-
 from streamlit.testing.v1 import AppTest
+
+import apptest_helpers as h
+from apptest_helpers import figures, metric, shown
 
 LAB = "app_pages/lab_mnist.py"
 SMALL = {"batch": "16", "latent_dim": "8"}  # keeps each tick fast
 
 
-def open_lab(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=90)
-    for key, value in {**SMALL, **(query or {})}.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
-    return at
+def open_lab(query: dict | None = None):
+    return h.open_lab(LAB, {**SMALL, **(query or {})})
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def session(at: AppTest):
+def session(at):
     return at.session_state["mnist:session"]
 
 
@@ -36,10 +27,10 @@ def test_lab_renders_grids_scores_and_quality():
     assert metric(at, "Iteration") == "0"
     assert len(images(at)) == 2
     assert [i.caption for i in images(at)][1] == "Real digits"
-    charts = [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+    charts = figures(at)
     assert [t["name"] for t in charts[0]["data"]] == ["D(x), real digits", "D(G(z)), generated"]
     assert float(metric(at, "Classifier IS")) >= 1.0
-    assert any("5,000-digit MNIST subset" in c.value.replace("\\", "") for c in at.caption)
+    assert any("5,000-digit MNIST subset" in shown(c.value) for c in at.caption)
     assert not at.error
 
 

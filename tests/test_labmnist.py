@@ -49,7 +49,9 @@ def test_hyper_scales_the_batch_only_on_cuda(monkeypatch):
     config = ConfigMNIST(batch=32, lr_d=0.003, lr_g=0.1)
     h = config.hyper()
     assert h.batch == 32 and h.lr_g == 0.003  # link_lr: G uses D's rate
-    monkeypatch.setattr(labmnist, "select_device", lambda preference: torch.device("cuda"))
+    from playground import fields
+
+    monkeypatch.setattr(fields, "select_device", lambda preference: torch.device("cuda"))
     assert config.hyper().batch == 32 * CUDA_BATCH_SCALE
 
 

@@ -1,0 +1,98 @@
+"""The config fields every lab shares: Algorithm 1, the optimizer, the networks' seed and device.
+
+Each lab's dataclass calls these with its own defaults, so a label, range or help text is written
+once for all labs (and the page, URL and CLI of every lab read the same spec).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import metrics
+from .config import Effect, param
+from .device import DEVICE_CHOICES, select_device
+from .models import ACTIVATIONS
+from .optim import OPTIMIZERS
+from .trainer import GEN_LOSSES, NOISE_KINDS, Hyper
+
+LOSS_LABELS = {"nonsaturating": "non-saturating  −log D(G(z))", "minimax": "minimax  log(1 − D(G(z)))"}
+OPTIMIZER_LABELS = {"sgd": "SGD with momentum", "adam": "Adam (β1 = momentum)"}
+DENSITY_LABELS = {"kde": "KDE", "hist": "histogram"}
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def noise(default: str, normal_label: str = "normal N(0, I)") -> Any:
+    return param(default, label="Noise z", choices=NOISE_KINDS, effect=Effect.REBUILD, group="Data",
+                 choice_labels={"uniform": "uniform U(−1, 1)", "normal": normal_label})
+
+
+def k(default: int, hi: int = 20) -> Any:
+    return param(default, label="k — D steps per G step", lo=1, hi=hi, group="Algorithm 1")
+
+
+def loss() -> Any:
+    return param("nonsaturating", label="Generator loss", choices=GEN_LOSSES, choice_labels=LOSS_LABELS,
+                 group="Algorithm 1")
+
+
+def batch(default: int, hi: int = 4096, label: str = "Minibatch size m", help: str = "") -> Any:
+    return param(default, label=label, lo=8, hi=hi, group="Algorithm 1", help=help,
+                 suggested=tuple(b for b in BATCH_SIZES if b <= hi))
+
+
+def optimizer() -> Any:
+    return param("adam", label="Optimizer", choices=OPTIMIZERS, choice_labels=OPTIMIZER_LABELS,
+                 effect=Effect.OPTIMIZER, group="Optimizer")
+
+
+def lr_d(default: float) -> Any:
+    return param(default, label="Learning rate (D)", lo=1e-5, hi=1.0, log=True, group="Optimizer")
+
+
+def link_lr(default: bool) -> Any:
+    return param(default, label="G uses D's learning rate", group="Optimizer")
+
+
+def lr_g(default: float) -> Any:
+    return param(default, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
+                 disabled_if=("link_lr", True))
+
+
+def momentum(default: float) -> Any:
+    return param(default, label="Momentum (β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
+
+
+def width(default: int) -> Any:
+    return param(default, label="Width", lo=2, hi=256, effect=Effect.REBUILD, group="Networks")
+
+
+def depth(default: int) -> Any:
+    return param(default, label="Hidden layers", lo=1, hi=6, effect=Effect.REBUILD, group="Networks")
+
+
+def activation() -> Any:
+    return param("leaky_relu", label="Activation", choices=ACTIVATIONS, effect=Effect.REBUILD, group="Networks")
+
+
+def seed(default: int) -> Any:
+    return param(default, label="Seed", lo=0, hi=2**31 - 1, effect=Effect.REBUILD, group="Networks")
+
+
+def device() -> Any:
+    return param("auto", label="Device", choices=DEVICE_CHOICES, effect=Effect.REBUILD, group="Networks")
+
+
+def density() -> Any:
+    return param("kde", label="p_g estimate", choices=metrics.DENSITY_METHODS, choice_labels=DENSITY_LABELS,
+                 effect=Effect.VIEW, group="Display")
+
+
+class TrainingSettings:
+    """Mixin for a lab config with the shared fields: the trainer's live hyperparameters."""
+
+    CUDA_BATCH_SCALE = 1  # a lab may train on bigger minibatches on a GPU
+
+    def hyper(self) -> Hyper:
+        scale = self.CUDA_BATCH_SCALE if self.CUDA_BATCH_SCALE != 1 and select_device(self.device).type == "cuda" else 1
+        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
+                     momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch * scale)

@@ -1,0 +1,32 @@
+"""What the AppTest page tests share: open a lab page with query params, read its metrics and charts."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_lab(page: str, query: dict | None = None, timeout: float = 90) -> AppTest:
+    """Run the app with ``query`` in the URL, switch to ``page`` and check nothing raised."""
+    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figures on the page (each live chart component carries its figure as JSON)."""
+    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+
+
+def shown(markdown: str) -> str:
+    """Text as the reader sees it (user-supplied text is backslash-escaped before rendering)."""
+    return markdown.replace("\\", "")
