@@ -4,8 +4,8 @@ For each lab's default preset:
 1. headless iterations/s of the Trainer and of a plain eager PyTorch loop doing the same work
    (copies of the same G and D, same batch, k, loss, optimizer and samplers) in the same process,
    interleaved so that machine noise hits both alike, and their ratio;
-2. the live tick broken down in ms (training, snapshot, figure build, serialisation) and the
-   payload bytes one frame sends to the browser.
+2. the live tick broken down in ms (training, snapshot without its metrics, metrics, figure
+   build, serialisation) and the payload bytes one frame sends to the browser.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from .device import limit_threads
 from .labs import LABS
 from .live import FRAME_PERIOD_S
+from .timing import recording
 
 ROUNDS = 3
 
@@ -87,20 +88,23 @@ def headless(lab, seconds: float) -> dict:
 def live_tick(lab, frames: int = 20) -> dict:
     """Time the parts of a live frame as the page runs them (Streamlit's own work excluded)."""
     run = lab.make_run(lab.config_cls())
-    parts = {"train": [], "snapshot": [], "figures": [], "serialise": []}
+    parts = {"train": [], "snapshot": [], "metrics": [], "figures": [], "serialise": []}
     payload = history_payload = 0
     for _ in range(frames):
         t0 = time.perf_counter()
         run.trainer.train_for(FRAME_PERIOD_S * 0.7)
         t1 = time.perf_counter()
-        snap = run.snapshot()
+        with recording() as sections:
+            snap = run.snapshot()
         t2 = time.perf_counter()
         figures = lab.frame_figures(snap, run.config)
         t3 = time.perf_counter()
         payload = sum(len(pio.to_json(fig, validate=False)) for fig in figures.values())
         t4 = time.perf_counter()
-        for name, (a, b) in zip(parts, ((t0, t1), (t1, t2), (t2, t3), (t3, t4))):
-            parts[name].append((b - a) * 1000)
+        metrics_s = sections.get("metrics", 0.0)
+        for name, seconds in (("train", t1 - t0), ("snapshot", t2 - t1 - metrics_s), ("metrics", metrics_s),
+                              ("figures", t3 - t2), ("serialise", t4 - t3)):
+            parts[name].append(seconds * 1000)
     history_payload = sum(len(pio.to_json(fig, validate=False))
                           for fig in lab.history_figures(snap, run.config).values())
     ms = {f"{name}_ms": round(statistics.median(values), 2) for name, values in parts.items()}

@@ -9,6 +9,7 @@ one declaration, so a default or a range is written exactly once.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -248,14 +249,60 @@ def from_text(config_cls: type[C], params: Mapping[str, str], base: C | None = N
     return dataclasses.replace(config, **changes), notices
 
 
-def to_text(config: Any) -> dict[str, str]:
-    """Text form of every field that differs from its default (keeps shared links short)."""
+def to_text(config: Any, every: bool = False) -> dict[str, str]:
+    """Text form of every field that differs from its default (keeps the address bar short), or
+    of ``every`` field (a shared link that means the same even if a later version's defaults move)."""
     base = defaults(type(config))
     return {
         name: format_text(getattr(config, name))
         for name in specs(type(config))
-        if getattr(config, name) != base[name]
+        if every or getattr(config, name) != base[name]
     }
+
+
+# --- JSON form: a run's settings downloaded and uploaded as a file --------------------------
+
+MAX_JSON_BYTES = 100_000  # a settings file is a few hundred bytes; anything bigger is not one
+FORMAT = "gan-playground-config"
+
+
+def to_json(config: Any, lab: str) -> str:
+    """Every setting of ``config`` (defaults included, so the file stands alone) as JSON."""
+    settings = {name: [list(row) for row in value] if isinstance(value, tuple) else value
+                for name in specs(type(config)) for value in [getattr(config, name)]}
+    return json.dumps({"format": FORMAT, "lab": lab, "settings": settings}, indent=2)
+
+
+def from_json(config_cls: type[C], data: bytes | str, lab: str, base: C | None = None) -> tuple[C, list[str]]:
+    """Settings from a file made by :func:`to_json`, applied on top of ``base`` (or the defaults).
+
+    Raises InvalidValue when the file as a whole is unusable (not JSON, not a settings file, for
+    another lab), so the caller keeps its current settings. Unknown names and invalid values are
+    skipped, each with a notice; the rest apply. Parsed with ``json`` only: data, never code.
+    """
+    if len(data) > MAX_JSON_BYTES:
+        raise InvalidValue(f"a settings file is at most {MAX_JSON_BYTES // 1000} KB (got {len(data):,} bytes)")
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InvalidValue("not a JSON settings file") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("settings"), dict):
+        raise InvalidValue('not a settings file: expected a JSON object with "settings"')
+    if doc.get("lab", lab) != lab:
+        raise InvalidValue(f"these settings are for the {str(doc['lab'])[:20]!r} lab, not this one")
+    config = base if base is not None else config_cls()
+    known = specs(config_cls)
+    changes: dict[str, Any] = {}
+    notices: list[str] = []
+    for name, value in doc["settings"].items():
+        if name not in known:
+            notices.append(f"Unknown setting {name[:40]!r} ignored.")
+            continue
+        try:
+            changes[name] = check_value(config_cls, name, value)
+        except InvalidValue as err:
+            notices.append(f"Ignored {name}={json.dumps(value)[:40]}: {err}")
+    return dataclasses.replace(config, **changes), notices
 
 
 def changed_fields(old: Any, new: Any) -> list[str]:

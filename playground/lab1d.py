@@ -12,6 +12,7 @@ from . import fields as F
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
 from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
+from .timing import section
 from .toyrun import ToyRun
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
@@ -151,9 +152,10 @@ class Run1D(ToyRun):
     def snapshot(self) -> Snapshot1D:
         self.record_losses()
         t = self.trainer
-        samples, stats = self.evaluate()
-        p_g = metrics.estimate_density(samples, self.grid, self.config.density)
-        stats["js"] = metrics.js_divergence(self.p_data, p_g)
+        with section("metrics"):
+            samples, stats = self.evaluate()
+            p_g = metrics.estimate_density(samples, self.grid, self.config.density)
+            stats["js"] = metrics.js_divergence(self.p_data, p_g)
         stats.update(self.loss_history.last())
         self.eval_history.add(t.iterations, **stats)
         d = self.discriminate_data(self.grid)

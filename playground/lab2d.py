@@ -12,6 +12,7 @@ from . import metrics
 from .config import Column, Effect, MixtureRows, param
 from .lab1d import Preset
 from .targets2d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
+from .timing import section
 from .toyrun import ToyRun
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
@@ -166,11 +167,12 @@ class Run2D(ToyRun):
     def snapshot(self) -> Snapshot2D:
         self.record_losses()
         t, config = self.trainer, self.config
-        fake, stats = self.evaluate()
+        with section("metrics"):
+            fake, stats = self.evaluate()
+            density = metrics.kde_2d if config.density == "kde" else metrics.histogram_2d
+            p_g = density(fake, self.xs, self.ys)
         stats.update(self.loss_history.last())
         self.eval_history.add(t.iterations, **stats)
-        density = metrics.kde_2d if config.density == "kde" else metrics.histogram_2d
-        p_g = density(fake, self.xs, self.ys)
         d = self.discriminate_data(self.grid_points).reshape(GRID, GRID)
         shown = fake[:SHOWN_SAMPLES]
         arrows = self.gradient_arrows(shown[:ARROWS]) if config.show_arrows else None

@@ -24,12 +24,14 @@ import torch
 
 from . import fields as F
 from . import metrics
+from .accel import autocast_dtype
 from .config import Effect, param
 from .device import device_notice, select_device
 from .lab1d import Preset
 from .mnist_data import MnistData, load_mnist
 from .mnist_models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
 from .mnist_quality import get_scorer
+from .timing import section
 from .trainer import Trainer, noise_sampler
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
@@ -217,7 +219,8 @@ class RunMNIST:
         self.noise = noise_sampler(config.noise, config.latent_dim)
         torch.manual_seed(config.seed)  # network initialisation
         G, D = make_models(config.model, config.latent_dim, config.conditional)
-        self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(), config.seed, self.device)
+        self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(), config.seed, self.device,
+                               autocast=autocast_dtype(self.device, convolutional=config.model == "dcgan"))
 
         eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
         self.score_real = self.sample_real(SCORE_SAMPLES, eval_rng)
@@ -367,10 +370,12 @@ class RunMNIST:
         """A frame's worth of arrays; ``quality=True`` forces fresh quality metrics (the CLI's)."""
         self.record_losses()
         t = self.trainer
-        p_real, p_fake, stats = self.discriminator_scores()
+        with section("metrics"):
+            p_real, p_fake, stats = self.discriminator_scores()
+            quality_stats = self.quality(force=quality)
         self.eval_history.add(t.iterations, **stats)
         stats.update(self.loss_history.last())
-        stats.update(self.quality(force=quality))
+        stats.update(quality_stats)
         _, labels = self.fixed_grid()
         return SnapshotMNIST(
             iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps, batch=t.hyper.batch,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import threading
 import time
 
@@ -27,6 +28,70 @@ def _split(total: int, parts: int) -> list[int]:
     """``total`` as up to ``parts`` near-equal positive chunks."""
     parts = max(1, min(parts, total))
     return [total // parts + (i < total % parts) for i in range(parts)] if total else []
+
+
+MAX_TRAINING_ENV = "GAN_PLAYGROUND_MAX_TRAINING"
+SLOT_STALE_S = 10.0  # a training session not seen for this long (its tab closed) loses its slot
+
+
+def default_capacity(environ=os.environ) -> int:
+    """How many sessions may train at once: $GAN_PLAYGROUND_MAX_TRAINING, else 2 per CPU core.
+
+    Past about two trainers per core every session slows to a crawl (measured: a step took 13×
+    longer with six sessions on two cores), so later sessions wait their turn instead.
+    """
+    text = environ.get(MAX_TRAINING_ENV, "").strip()
+    if text:
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+        log.warning("ignoring %s=%r: expected a whole number above 0", MAX_TRAINING_ENV, text[:40])
+    return 2 * (os.cpu_count() or 1)
+
+
+class TrainingSlots:
+    """A process-wide cap on concurrently training sessions, handed out first come, first served.
+
+    A session asks on every tick while it wants to train (which doubles as its heartbeat); a
+    session that stops asking, because its tab closed, is dropped after ``stale_s``.
+    """
+
+    def __init__(self, capacity: int, stale_s: float = SLOT_STALE_S):
+        self.capacity, self.stale_s = capacity, stale_s
+        self._lock = threading.Lock()
+        self._holders: dict[int, float] = {}  # owner -> last seen
+        self._waiting: dict[int, float] = {}  # owner -> last seen, in order of arrival
+
+    def request(self, owner: int, now: float | None = None) -> int:
+        """0 when ``owner`` may train now, else its place in the queue (1 = next)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for table in (self._holders, self._waiting):
+                for stale in [o for o, seen in table.items() if now - seen > self.stale_s]:
+                    del table[stale]
+            if owner in self._holders:
+                self._holders[owner] = now
+                return 0
+            self._waiting[owner] = now
+            free = self.capacity - len(self._holders)
+            queue = list(self._waiting)
+            place = queue.index(owner)
+            if place < free:
+                del self._waiting[owner]
+                self._holders[owner] = now
+                return 0
+            return place - max(free, 0) + 1
+
+    def release(self, owner: int) -> None:
+        with self._lock:
+            self._holders.pop(owner, None)
+            self._waiting.pop(owner, None)
+
+    @property
+    def in_use(self) -> int:
+        return len(self._holders)
+
+
+SLOTS = TrainingSlots(default_capacity())
 
 
 class RateMeter:
@@ -55,8 +120,10 @@ class RateMeter:
 class LiveSession:
     """One user's run of one lab. All methods are safe to call from overlapping script threads."""
 
-    def __init__(self, lab: Lab, config=None):
+    def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None):
         self.lab = lab
+        self.slots = slots if slots is not None else SLOTS
+        self.queue_place = 0  # > 0 while waiting for a training slot
         self.lock = threading.RLock()
         self.config = config if config is not None else lab.config_cls()
         self.data: dict = {}  # what a config cannot hold, passed to make_run (the 2-D lab's uploaded points)
@@ -120,6 +187,9 @@ class LiveSession:
             self.running = running and self.diverged is None
             if running:
                 self.error = None
+            else:
+                self.slots.release(id(self))
+                self.queue_place = 0
             self.meter.clear()
 
     def step(self, what: str) -> None:
@@ -161,6 +231,10 @@ class LiveSession:
             if not self.running or self.diverged is not None:
                 self._frame_start = None
                 return 0
+            self.queue_place = self.slots.request(id(self))
+            if self.queue_place:
+                self._frame_start = None
+                return 0
             budget_s = self.frame_budget() if budget_s is None else budget_s
             start = time.perf_counter()
             done = self._guarded(lambda: self.run.trainer.train_for(budget_s)) or 0
@@ -177,6 +251,7 @@ class LiveSession:
         except Diverged as err:
             log.info("session diverged: %s", err)
             self.diverged, self.running = err, False
+            self.slots.release(id(self))
             return None
 
     def snapshot(self):
@@ -187,6 +262,12 @@ class LiveSession:
     @property
     def steps_per_s(self) -> float:
         return self.meter.rate()
+
+    def waiting_message(self) -> str | None:
+        if not (self.running and self.queue_place):
+            return None
+        return (f"{self.slots.capacity} runs are training on this server already, its limit. Yours starts "
+                f"as soon as one pauses (place in line: {self.queue_place}).")
 
     def divergence_message(self) -> str | None:
         if self.diverged is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +23,7 @@ import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
 from . import config as cfg
+from .export import history_csv
 from .device import describe, device_notice
 from .labs import Lab
 from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, LiveSession
@@ -190,6 +192,8 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
     message = session.apply(config)
     if message:
         st.toast(message)
+    with st.sidebar:
+        share_and_save(lab, session)
     return session.config
 
 
@@ -269,6 +273,60 @@ def points_upload(lab: Lab, session: LiveSession, parse: Callable[[bytes], Any])
         st.caption(plain(f"Using {len(points):,} points from {session.data.get('points_name', 'the upload')}."))
 
 
+# --- sharing and saving ----------------------------------------------------------------------
+
+def share_link(lab: Lab, config: Any) -> str:
+    """This page's address with every setting in the query string."""
+    base = st.context.url or f"/{Path(lab_page(lab)).stem}"
+    return f"{base}?{urllib.parse.urlencode(cfg.to_text(config, every=True))}"
+
+
+def lab_page(lab: Lab) -> str:
+    return f"app_pages/lab_{lab.key}.py"
+
+
+def share_and_save(lab: Lab, session: LiveSession) -> None:
+    """Copy a link, download the settings (JSON) and the metric history (CSV), restore settings."""
+    with st.expander("Share and save", icon=":material/share:"):
+        st.caption("Link with every setting (copy it with the icon at its right):")
+        st.code(share_link(lab, session.config), language=None, wrap_lines=True)
+        stem = f"gan-playground-{lab.key}"
+        st.download_button("Settings (JSON)", data=lambda: cfg.to_json(session.config, lab.key),
+                           file_name=f"{stem}-settings.json", mime="application/json", on_click="ignore",
+                           icon=":material/download:", width="stretch", key=_key(lab, "save:settings"))
+        st.download_button("Metric history (CSV)", data=lambda: history_csv(session.latest),
+                           file_name=f"{stem}-history.csv", mime="text/csv", on_click="ignore",
+                           icon=":material/download:", width="stretch", key=_key(lab, "save:history"),
+                           disabled=session.latest is None)
+        settings_upload(lab, session)
+
+
+def settings_upload(lab: Lab, session: LiveSession) -> None:
+    """Restore settings from a JSON file made by the download above; a bad file changes nothing."""
+    key, message_key = _key(lab, "settings:upload"), _key(lab, "settings:message")
+
+    def restore() -> None:
+        upload = st.session_state.get(key)
+        if upload is None:
+            return
+        try:
+            config, notices = cfg.from_json(lab.config_cls, upload.getvalue(), lab.key, base=session.config)
+        except cfg.InvalidValue as err:
+            st.session_state[message_key] = ("error", plain(f"{upload.name}: {err}. The settings are unchanged."))
+            return
+        change = session.apply(config)
+        _seed_widget_state(lab, session.config, force=True)
+        lines = [plain(f"Settings restored from {upload.name}." + (f" {change}" if change else ""))]
+        lines += [f"- {plain(n)}" for n in notices]  # Markdown: user text escaped, bullets kept
+        st.session_state[message_key] = ("warning" if notices else "success", "\n".join(lines))
+
+    st.file_uploader("Restore settings (JSON)", type=["json"], key=key, on_change=restore,
+                     help="A settings file downloaded from this lab; unknown or invalid entries are skipped.")
+    kind, text = st.session_state.get(message_key) or (None, None)
+    if kind:
+        getattr(st, kind)(text)
+
+
 # --- controls, metrics and the live fragment -------------------------------------------------
 
 def controls(lab: Lab, session: LiveSession) -> None:
@@ -319,10 +377,13 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     def frame() -> None:
         was_running = session.running
         try:
+            waiting = st.empty()  # at the top of the live area, where a waiting student looks
             t0 = time.perf_counter()
             draw(session.snapshot(), session)
             t1 = time.perf_counter()
             session.tick()
+            if session.waiting_message():
+                waiting.info(session.waiting_message(), icon=":material/hourglass_top:")
             log.debug("frame: draw %.1f ms, train %.1f ms", (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
         except Exception as err:  # noqa: BLE001 - a frame must never show a traceback
             _frame_failed(session, err)

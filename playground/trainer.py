@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .accel import Capture, GraphedEngine, cuda_graph_capture, use_cuda_graphs
 from .models import MLP, FusedMLP
 from .optim import make_optimizer
 
@@ -66,22 +67,33 @@ class Diverged(RuntimeError):
 # --- gradient engines: the same maths, two implementations -------------------------------------
 
 class AutogradEngine:
-    """Losses and gradients through autograd: works for any G and D (DCGAN included)."""
+    """Losses and gradients through autograd: works for any G and D (DCGAN included).
 
-    def __init__(self, G: torch.nn.Module, D: torch.nn.Module):
+    With ``autocast`` (a dtype such as bfloat16), the networks run in mixed precision; the losses
+    are computed from float32 logits.
+    """
+
+    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, autocast: torch.dtype | None = None):
         self.G, self.D = G, D
         self.params_g, self.params_d = list(G.parameters()), list(D.parameters())
+        self.autocast = autocast
+
+    def _precision(self):
+        device_type = self.params_d[0].device.type
+        return torch.autocast(device_type, dtype=self.autocast, enabled=self.autocast is not None)
 
     def d_grads(self, real, z):
-        with torch.no_grad():
-            fake = self.G(z)
-        logit_real, logit_fake = self.D(real), self.D(fake)
+        with self._precision():
+            with torch.no_grad():
+                fake = self.G(z)
+            logit_real, logit_fake = self.D(real).float(), self.D(fake).float()
         # maximise log D(x) + log(1 − D(G(z)))  ⇔  minimise BCE(real → 1) + BCE(fake → 0)
         loss = F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()
         return loss.detach(), list(torch.autograd.grad(loss, self.params_d))
 
     def g_grads(self, z, gen_loss: str):
-        logit = self.D(self.G(z))
+        with self._precision():
+            logit = self.D(self.G(z)).float()
         if gen_loss == "nonsaturating":
             loss = F.softplus(-logit).mean()  # −log D(G(z))
         else:
@@ -135,12 +147,21 @@ class FusedMLPEngine:
         return loss, [self.G.backward(g_inputs, grad_fake)]
 
 
-def make_engine(G: torch.nn.Module, D: torch.nn.Module, fused: bool | None = None):
-    """The fused engine when both networks are MLPs (unless ``fused`` is False)."""
+def make_engine(G: torch.nn.Module, D: torch.nn.Module, fused: bool | None = None,
+                graphs: bool | None = None, capture: Capture = cuda_graph_capture,
+                autocast: torch.dtype | None = None):
+    """The fused engine when both networks are MLPs (unless ``fused`` is False), replayed from
+    CUDA graphs on a GPU (``graphs`` None: decided by accel.use_cuda_graphs); else autograd."""
     can_fuse = isinstance(G, MLP) and isinstance(D, MLP)
     if fused and not can_fuse:
         raise ValueError("the fused engine needs MLP networks")
-    return FusedMLPEngine(G, D) if (can_fuse if fused is None else fused) else AutogradEngine(G, D)
+    if not (can_fuse if fused is None else fused):
+        return AutogradEngine(G, D, autocast)
+    engine = FusedMLPEngine(G, D)
+    device = next(G.parameters()).device
+    if use_cuda_graphs(device, True) if graphs is None else graphs:
+        return GraphedEngine(engine, capture)
+    return engine
 
 
 # --- the trainer ------------------------------------------------------------------------------
@@ -150,12 +171,13 @@ class Trainer:
 
     def __init__(self, G: torch.nn.Module, D: torch.nn.Module, sample_real: Sampler,
                  sample_noise: Sampler, hyper: Hyper, seed: int, device: torch.device,
-                 fused: bool | None = None):
+                 fused: bool | None = None, graphs: bool | None = None,
+                 capture: Capture = cuda_graph_capture, autocast: torch.dtype | None = None):
         self.G, self.D = G.to(device), D.to(device)
         self.sample_real, self.sample_noise = sample_real, sample_noise
         self.device = device
         self.rng = torch.Generator(device).manual_seed(seed)
-        self.engine = make_engine(self.G, self.D, fused)
+        self.engine = make_engine(self.G, self.D, fused, graphs, capture, autocast)
         self.hyper = hyper
         self._make_optimizers()
         self.iterations = self.d_steps = self.g_steps = 0

@@ -1,5 +1,6 @@
 """Test-wide setup: one torch thread (as the app uses) and the repository root on sys.path."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,3 +12,5 @@ for path in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(path))
 
 torch.set_num_threads(1)
+# Many test sessions train in one process (and its e2e servers); the cap has tests of its own.
+os.environ.setdefault("GAN_PLAYGROUND_MAX_TRAINING", "1000")

@@ -6,7 +6,8 @@ import pytest
 
 from helpers import tiny_config
 from playground.labs import LABS
-from playground.live import FRAME_PERIOD_S, MIN_TRAIN_S, LiveSession, RateMeter, _split
+from playground.live import (FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingSlots,
+                             _split, default_capacity)
 
 
 def session(**changes) -> LiveSession:
@@ -73,3 +74,46 @@ def test_rate_meter_and_split():
         meter.add(it, now=t)
     assert meter.rate() == pytest.approx(150)
     assert _split(10, 3) == [4, 3, 3] and _split(2, 5) == [1, 1] and _split(0, 4) == []
+
+
+def test_training_slots_queue_first_come_first_served_and_drop_closed_tabs():
+    slots = TrainingSlots(capacity=2, stale_s=5)
+    assert slots.request(1, now=0) == 0 and slots.request(2, now=0) == 0
+    assert slots.request(3, now=1) == 1 and slots.request(4, now=1) == 2
+    assert slots.request(1, now=2) == 0  # a holder keeps its slot while it keeps asking
+    slots.release(1)
+    assert slots.request(4, now=3) == 1  # 3 arrived first: 4 may not overtake it
+    assert slots.request(3, now=3) == 0 and slots.request(4, now=3) == 1
+    # 2 and 3 stop asking (tabs closed): after stale_s their slots go to the next in line
+    assert slots.request(4, now=4) == 1
+    assert slots.request(4, now=8.5) == 0 and slots.in_use == 1
+
+
+def test_a_session_over_the_cap_waits_with_a_message_and_trains_once_a_slot_frees():
+    slots = TrainingSlots(capacity=1)
+    first, second = (LiveSession(LABS["1d"], tiny_config(), slots=slots) for _ in range(2))
+    for s in (first, second):
+        s.set_running(True)
+    assert first.tick(0.02) > 0
+    assert second.tick(0.02) == 0 and second.run.trainer.iterations == 0
+    assert "place in line: 1" in second.waiting_message()
+    first.set_running(False)  # pausing hands the slot on
+    assert second.tick(0.02) > 0 and second.waiting_message() is None
+
+
+def test_divergence_releases_the_slot():
+    slots = TrainingSlots(capacity=1)
+    bad = LiveSession(LABS["1d"], tiny_config(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1,
+                                              width=32, depth=2, activation="relu", batch=256, seed=0), slots=slots)
+    bad.set_running(True)
+    for _ in range(200):
+        bad.tick(0.02)
+        if bad.diverged:
+            break
+    assert bad.diverged is not None and slots.in_use == 0
+
+
+@pytest.mark.parametrize("text, expected", [("3", 3), ("", 8), ("0", 8), ("-2", 8), ("lots", 8), (" 12 ", 12)])
+def test_capacity_comes_from_the_environment_or_the_cores(text, expected, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert default_capacity({MAX_TRAINING_ENV: text}) == expected
