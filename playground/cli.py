@@ -1,4 +1,4 @@
-"""`python -m playground`: train headless, list targets, or benchmark.
+"""`python -m playground`: train headless, list targets, benchmark, or serve the app.
 
 Every lab option is generated from the lab's config dataclass, so the CLI takes exactly the
 settings (and defaults, and ranges) that the page does.
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    help=f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))})")
 
     sub.add_parser("targets", help="list target names and presets per lab")
+    sub.add_parser("serve", help="run the app (streamlit run app.py, warmed up); Streamlit options follow")
     bench = sub.add_parser("bench", help="trainer vs a plain PyTorch loop, and the live tick breakdown")
     bench.add_argument("--lab", choices=sorted(LABS) + ["all"], default="all")
     bench.add_argument("--seconds", type=float, default=3.0, help="measuring time per variant")
@@ -159,6 +160,11 @@ def cmd_targets() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the rest are Streamlit's own options, passed through untouched
+        from .streamlit_ui import serve
+
+        return serve(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":

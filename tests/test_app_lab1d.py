@@ -154,3 +154,30 @@ def test_algorithm_expander_shows_current_settings():
     at = open_lab({"k": "7"})
     code = at.code[0].value
     assert "for k = 7 steps do" in code and "m = 256" in code
+
+
+def test_over_the_training_cap_the_page_says_so_and_trains_when_a_slot_frees(monkeypatch):
+    from playground import live
+
+    monkeypatch.setattr(live.SLOTS, "capacity", 0)  # every slot taken
+    at = open_lab({"width": "8"})
+    at.button(key="1d.run").click().run()
+    at.run()
+    assert any("its limit" in i.value and "place in line: 1" in i.value for i in at.info)
+    assert session(at).run.trainer.iterations == 0 and session(at).running
+    monkeypatch.setattr(live.SLOTS, "capacity", 1000)  # a slot frees up
+    at.run()
+    assert session(at).run.trainer.iterations > 0 and not any("its limit" in i.value for i in at.info)
+    session(at).set_running(False)
+
+
+def test_sessions_in_one_server_never_see_each_others_state():
+    a = open_lab({"width": "8", "k": "3", "target": "bimodal"})
+    a.button(key="1d.run").click().run()
+    a.run()
+    b = open_lab({"width": "8"})
+    assert session(a) is not session(b) and session(a).run is not session(b).run
+    assert session(b).config == type(session(b).config)(width=8)
+    assert metric(b, "Iteration") == "0" and not session(b).running
+    assert session(a).run.trainer.iterations > 0
+    session(a).set_running(False)

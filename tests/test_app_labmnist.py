@@ -100,3 +100,21 @@ def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch)
     assert calls == [True]
     assert any("Download failed" in i.value for i in at.info)
     assert session(at).config.download and not at.exception
+
+
+def test_divergence_pauses_with_a_message_naming_the_iteration_and_reset_recovers():
+    at = open_lab({"model": "mlp", "optimizer": "sgd", "lr_d": "1", "link_lr": "true", "momentum": "0.99",
+                   "batch": "32"})
+    at.button(key="mnist.run").click().run()
+    for _ in range(30):
+        if session(at).diverged:
+            break
+        at.run()
+    at.run()
+    assert session(at).diverged is not None and not session(at).running
+    iteration = session(at).diverged.iteration
+    assert any(f"diverged at iteration {iteration}" in e.value and "Reset" in e.value for e in at.error)
+    assert at.button(key="mnist.run").disabled
+    at.button(key="mnist.reset").click().run()
+    assert session(at).diverged is None and not at.error and not at.exception
+    assert metric(at, "Iteration") == "0" and not at.button(key="mnist.run").disabled
