@@ -25,6 +25,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Bad arguments: one line on stderr and exit code 2 (argparse prints the whole usage)."""
 
     def error(self, message: str):
+        message = " ".join(message.split("\n"))  # an argument with a newline in it stays on one line
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -40,7 +41,8 @@ def _field_type(config_cls, name):
 
 
 def _steps(text: str) -> int:
-    if not text.strip().isdigit() or int(text) > MAX_STEPS:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_STEPS:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_STEPS}")
     return int(text)
 
@@ -114,17 +116,27 @@ def _data_from_args(parser, args, config) -> dict:
     from .targets2d import MAX_CSV_BYTES, parse_points_csv
 
     try:
-        if args.points.stat().st_size > MAX_CSV_BYTES:
-            parser.error(f"argument --points: the file is larger than {MAX_CSV_BYTES // 2**20} MB")
-        return {"points": parse_points_csv(args.points.read_bytes()), "points_name": args.points.name}
+        if not args.points.is_file():
+            parser.error(f"argument --points: {args.points} is not a file")
+        with open(args.points, "rb") as file:  # read at most one byte past the cap (a device has no size)
+            data = file.read(MAX_CSV_BYTES + 1)
+        return {"points": parse_points_csv(data), "points_name": args.points.name}
     except OSError as err:
         parser.error(f"argument --points: cannot read {args.points}: {err.strerror}")
     except cfg.InvalidValue as err:
         parser.error(f"argument --points: {err}")
 
 
+def _check_output(parser, path: Path | None) -> None:
+    """Refuse an unwritable --save-samples path before training, not after."""
+    if path is not None and not (path.parent.is_dir() and not path.is_dir()):
+        parser.error(f"argument --save-samples: cannot write {path}: "
+                     + ("it is a directory" if path.is_dir() else "no such directory"))
+
+
 def cmd_train(parser, args) -> int:
     lab, config = _config_from_args(parser, args)
+    _check_output(parser, args.save_samples)
     run = lab.make_run(config, **_data_from_args(parser, args, config))
     start = time.perf_counter()
     try:

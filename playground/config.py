@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping, Sequence, TypeVar
@@ -122,25 +123,41 @@ def check_value(config_cls: type, name: str, value: Any) -> Any:
         return check_mixture(spec, value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidValue(f"{spec.label}: expected a number")
-    if kind == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise InvalidValue(f"{spec.label}: expected a whole number")
-        value = int(value)
-    else:
-        value = float(value)
-    if not math.isfinite(value) or (spec.lo is not None and value < spec.lo) or (
-        spec.hi is not None and value > spec.hi
-    ):
-        raise InvalidValue(f"{spec.label}: expected a number from {_fmt(spec.lo)} to {_fmt(spec.hi)}")
-    return value
+    out_of_range = InvalidValue(f"{spec.label}: expected a number from {_fmt(spec.lo)} to {_fmt(spec.hi)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise out_of_range
+    if kind == "int" and isinstance(value, float) and not value.is_integer():
+        raise InvalidValue(f"{spec.label}: expected a whole number")
+    # compared before converting: an int too big for a float is simply out of range
+    if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
+        raise out_of_range
+    return int(value) if kind == "int" else float(value)
+
+
+def _mixture_numbers(spec: Spec, rows: Any) -> MixtureRows:
+    """The table as tuples of floats; InvalidValue naming the first cell that is not a number."""
+    if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
+        raise InvalidValue(f"{spec.label}: expected a table of rows of numbers")
+    out = []
+    for i, row in enumerate(rows, start=1):
+        if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__iter__"):
+            raise InvalidValue(f"{spec.label}, row {i}: expected a row of numbers")
+        cells = []
+        for j, v in enumerate(row):
+            name = spec.columns[j].name if j < len(spec.columns) else f"column {j + 1}"
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise InvalidValue(f"{spec.label}, row {i}: {name} is not a number")
+            try:
+                cells.append(float(v))
+            except OverflowError:
+                cells.append(math.inf)  # reported as out of range below
+        out.append(tuple(cells))
+    return tuple(out)
 
 
 def check_mixture(spec: Spec, rows: Any) -> MixtureRows:
     """Validate a mixture table: finite numbers, each column in range, weights summing above 0."""
-    try:
-        rows = tuple(tuple(float(v) for v in row) for row in rows)
-    except (TypeError, ValueError):
-        raise InvalidValue(f"{spec.label}: every cell must be a number") from None
+    rows = _mixture_numbers(spec, rows)
     width = len(spec.columns)
     if not rows:
         raise InvalidValue(f"{spec.label}: add at least one row")

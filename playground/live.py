@@ -42,7 +42,7 @@ def default_capacity(environ=os.environ) -> int:
     """
     text = environ.get(MAX_TRAINING_ENV, "").strip()
     if text:
-        if text.isdigit() and int(text) > 0:
+        if text.isascii() and text.isdigit() and int(text) > 0:
             return int(text)
         log.warning("ignoring %s=%r: expected a whole number above 0", MAX_TRAINING_ENV, text[:40])
     return 2 * (os.cpu_count() or 1)

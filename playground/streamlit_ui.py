@@ -93,7 +93,7 @@ def config_from_url(lab: Lab):
     steps = 0
     if "steps" in params:
         text = str(params["steps"]).strip()
-        if text.isdigit() and 0 <= int(text) <= MAX_PRETRAIN:
+        if text.isascii() and text.isdigit() and int(text) <= MAX_PRETRAIN:
             steps = int(text)
         else:
             notices.append(f"Ignored steps={text[:40]!r}: expected a whole number from 0 to {MAX_PRETRAIN}.")

@@ -287,7 +287,11 @@ def parse_points_csv(data: bytes) -> np.ndarray:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidValue("The file is not UTF-8 text: upload a CSV file of numbers.") from None
-    rows = [row for row in csv.reader(io.StringIO(text), _dialect(text)) if any(cell.strip() for cell in row)]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), _dialect(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as err:
+        raise InvalidValue(f"The file is not a readable CSV ({err}).") from None
     if not rows:
         raise InvalidValue("The file is empty.")
     if rows and not _numeric_row(rows[0]) and len(rows) > 1:
@@ -295,6 +299,8 @@ def parse_points_csv(data: bytes) -> np.ndarray:
     if len(rows) > MAX_POINTS:
         raise InvalidValue(f"The file has {len(rows):,} rows; at most {MAX_POINTS:,} are allowed.")
     width = max(len(row) for row in rows)
+    if width > MAX_COLUMNS:  # also bounds the column scan below (rows × columns)
+        raise InvalidValue(f"A row has {width:,} columns; at most {MAX_COLUMNS} are allowed.")
     columns = [_numeric_column([row[j] if j < len(row) else "" for row in rows]) for j in range(width)]
     numeric = [col for col in columns if col is not None]
     if len(numeric) < 2:
@@ -310,6 +316,9 @@ def parse_points_csv(data: bytes) -> np.ndarray:
     if np.linalg.matrix_rank(points - points.mean(0), tol=1e-9 * (1 + np.abs(points).max())) < 2:
         raise InvalidValue("The points lie on a line or a single spot; they must spread in both directions.")
     return points
+
+
+MAX_COLUMNS = 100  # x and y plus some other columns
 
 
 def _dialect(text: str):
