@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from typing import Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
@@ -225,8 +226,11 @@ class LiveSession:
         self._frame_start = now
         return max(MIN_TRAIN_S, FRAME_PERIOD_S - self.overhead_s)
 
-    def tick(self, budget_s: float | None = None) -> int:
-        """Train for ``budget_s`` (default: this frame's budget) if running; returns iterations done."""
+    def tick(self, budget_s: float | None = None, interrupt: Callable[[], bool] | None = None) -> int:
+        """Train for ``budget_s`` (default: this frame's budget) if running; returns iterations done.
+
+        ``interrupt()`` is asked between ~10 ms chunks; True ends the frame's training early (the
+        page has a slider change waiting, which should not wait for the rest of the budget)."""
         with self.lock:
             if not self.running or self.diverged is not None:
                 self._frame_start = None
@@ -237,7 +241,7 @@ class LiveSession:
                 return 0
             budget_s = self.frame_budget() if budget_s is None else budget_s
             start = time.perf_counter()
-            done = self._guarded(lambda: self.run.trainer.train_for(budget_s)) or 0
+            done = self._guarded(lambda: self.run.trainer.train_for(budget_s, should_stop=interrupt)) or 0
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done

@@ -381,7 +381,7 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
             t0 = time.perf_counter()
             draw(session.snapshot(), session)
             t1 = time.perf_counter()
-            session.tick()
+            session.tick(interrupt=_full_rerun_pending_check())
             if session.waiting_message():
                 waiting.info(session.waiting_message(), icon=":material/hourglass_top:")
             log.debug("frame: draw %.1f ms, train %.1f ms", (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
@@ -392,6 +392,34 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
             st.rerun()  # stop the automatic reruns and show why training paused
 
     frame()
+
+
+def _full_rerun_pending_check() -> Callable[[], bool]:
+    """A check, for the training loop, that the user changed something outside the live area.
+
+    A slider change requests a full rerun, which Streamlit starts only when the running script
+    next calls it, i.e. after this frame's training (up to ~150 ms later). Ending the training
+    early cuts that wait to one ~10 ms chunk. Streamlit has no public API for this, so the check
+    reads its script-request state; anything unexpected means "no" (the old behaviour).
+    The frequent fragment-only reruns (the next frame's tick) do not count.
+    """
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        requests = get_script_run_ctx().script_requests
+    except Exception:  # noqa: BLE001
+        return lambda: False
+
+    def pending() -> bool:
+        try:
+            state, data = requests._state, requests._rerun_data
+            return state == ScriptRequestType.STOP or (
+                state == ScriptRequestType.RERUN and data.fragment_id is None and not data.fragment_id_queue)
+        except Exception:  # noqa: BLE001
+            return False
+
+    return pending
 
 
 def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) -> None:

@@ -244,8 +244,10 @@ class Trainer:
             self.seconds_training += time.perf_counter() - start
         self.check_finite()
 
-    def train_for(self, seconds: float, chunk_seconds: float = 0.01) -> int:
-        """Train in chunks of ~chunk_seconds until ``seconds`` have passed; returns iterations run."""
+    def train_for(self, seconds: float, chunk_seconds: float = 0.01,
+                  should_stop: Callable[[], bool] | None = None) -> int:
+        """Train in chunks of ~chunk_seconds until ``seconds`` have passed, or until
+        ``should_stop()`` says so between chunks; returns iterations run."""
         deadline = time.perf_counter() + seconds
         done, chunk = 0, 1
         while True:
@@ -253,7 +255,7 @@ class Trainer:
             self.train_iterations(chunk)
             done += chunk
             now = time.perf_counter()
-            if now >= deadline:
+            if now >= deadline or (should_stop is not None and should_stop()):
                 return done
             per_iteration = (now - t0) / chunk
             chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1))

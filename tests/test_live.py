@@ -1,6 +1,7 @@
 """LiveSession: what a page does with a run (no Streamlit involved)."""
 
 import dataclasses
+import time
 
 import pytest
 
@@ -117,3 +118,13 @@ def test_divergence_releases_the_slot():
 def test_capacity_comes_from_the_environment_or_the_cores(text, expected, monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     assert default_capacity({MAX_TRAINING_ENV: text}) == expected
+
+
+def test_an_interrupt_ends_the_frames_training_early():
+    s = session()
+    s.set_running(True)
+    asked = []
+    start = time.perf_counter()
+    done = s.tick(1.0, interrupt=lambda: asked.append(1) or len(asked) >= 3)
+    assert time.perf_counter() - start < 0.5 and done > 0 and len(asked) == 3
+    assert s.tick(0.05, interrupt=lambda: False) > 0  # a "no" trains the whole budget
