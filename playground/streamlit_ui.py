@@ -288,16 +288,15 @@ def lab_page(lab: Lab) -> str:
 def share_and_save(lab: Lab, session: LiveSession) -> None:
     """Copy a link, download the settings (JSON) and the metric history (CSV), restore settings."""
     with st.expander("Share and save", icon=":material/share:"):
-        st.caption("Link with every setting (copy it with the icon at its right):")
-        st.code(share_link(lab, session.config), language=None, wrap_lines=True)
+        st.caption("Link with every setting (the icon at its right copies it):")
+        st.code(share_link(lab, session.config), language=None, wrap_lines=False)
         stem = f"gan-playground-{lab.key}"
         st.download_button("Settings (JSON)", data=lambda: cfg.to_json(session.config, lab.key),
                            file_name=f"{stem}-settings.json", mime="application/json", on_click="ignore",
                            icon=":material/download:", width="stretch", key=_key(lab, "save:settings"))
-        st.download_button("Metric history (CSV)", data=lambda: history_csv(session.latest),
+        st.download_button("Metric history (CSV)", data=lambda: history_csv(session.latest or session.snapshot()),
                            file_name=f"{stem}-history.csv", mime="text/csv", on_click="ignore",
-                           icon=":material/download:", width="stretch", key=_key(lab, "save:history"),
-                           disabled=session.latest is None)
+                           icon=":material/download:", width="stretch", key=_key(lab, "save:history"))
         settings_upload(lab, session)
 
 
