@@ -56,8 +56,8 @@ def draw(snap, session) -> None:
     st.caption(text.settings_line(session.config))
     generated, real, scores = st.columns([4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.grid_labels is not None and snap.grid.shape[0] > snap.grid.shape[1] else ""
-    generated.image(snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}", width="stretch", output_format="PNG")
-    real.image(snap.real_grid, caption="Real digits", width="stretch", output_format="PNG")
+    ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
+    ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
         for name, chart in lab.frame_figures(snap, session.config).items():
             ui.live_chart(chart, key=f"mnist.{name}")

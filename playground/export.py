@@ -1,10 +1,21 @@
-"""A run's metric history as one table (CSV download), from a snapshot of any lab."""
+"""What a run exports: its metric history as one table (CSV download), images as PNG."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A uint8 (H, W) or (H, W, 3) array as lossless PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def history_table(snapshot: Any) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from . import fields as F
 from . import metrics
 from .accel import autocast_dtype
 from .config import Effect, param
+from .export import png_bytes
 from .device import device_notice, select_device
 from .lab1d import Preset
 from .mnist_data import MnistData, load_mnist
@@ -402,12 +403,7 @@ class RunMNIST:
 
     def grid_png(self, snapshot: SnapshotMNIST | None = None) -> bytes:
         """The grid (of ``snapshot``, else drawn now) as PNG bytes."""
-        from PIL import Image
-
-        grid = snapshot.grid if snapshot is not None else self.grid_image()
-        buffer = io.BytesIO()
-        Image.fromarray(grid).save(buffer, format="PNG")
-        return buffer.getvalue()
+        return png_bytes(snapshot.grid if snapshot is not None else self.grid_image())
 
     def generator_state(self) -> bytes:
         """G's weights (``torch.save`` of its state dict, on the CPU), for download."""

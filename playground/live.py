@@ -23,6 +23,7 @@ MAX_PRETRAIN = 50_000  # the URL's steps=N is capped so a link can't tie up the 
 FRAME_PERIOD_S = 0.2  # a live page aims at one frame every 0.2 s: 5 frames/s
 MIN_TRAIN_S = 0.03  # however slow drawing gets, each frame trains at least this long
 HISTORY_PERIOD_S = 1.0  # the history charts redraw once a second
+WAIT_POLL_S = 1.0  # a session waiting for a training slot asks again this often
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -81,6 +82,14 @@ class TrainingSlots:
                 self._holders[owner] = now
                 return 0
             return place - max(free, 0) + 1
+
+    def load_factor(self, cores: int | None = None) -> float:
+        """How many times longer each frame should be than FRAME_PERIOD_S: 1 up to one training
+        session per core, then in proportion. Ten pages redrawing 5 times a second on two cores
+        spent half the server's time building figures and under 2% training (profiled); fewer,
+        longer frames give that time back to training."""
+        cores = cores or os.cpu_count() or 1
+        return max(1.0, len(self._holders) / cores)
 
     def release(self, owner: int) -> None:
         with self._lock:
@@ -212,19 +221,21 @@ class LiveSession:
                 self.run.snapshot()
 
     def frame_budget(self, now: float | None = None) -> float:
-        """Training time for this frame so that frames arrive every FRAME_PERIOD_S.
+        """Training time for this frame so that frames arrive every FRAME_PERIOD_S (longer when
+        more sessions train than there are cores: see TrainingSlots.load_factor).
 
         Each frame's period is measured; what it spent outside training (drawing, serialising,
         Streamlit's own work, waiting) is smoothed, and the rest of the period goes to training.
         """
         now = time.perf_counter() if now is None else now
+        target = FRAME_PERIOD_S * self.slots.load_factor()
         if self._frame_start is not None:
             period = now - self._frame_start
-            if period < 5 * FRAME_PERIOD_S:  # ignore pauses between runs
+            if period < 5 * target:  # ignore pauses between runs
                 overhead = min(max(period - self._last_train_s, 0.0), FRAME_PERIOD_S)
                 self.overhead_s = 0.7 * self.overhead_s + 0.3 * overhead
         self._frame_start = now
-        return max(MIN_TRAIN_S, FRAME_PERIOD_S - self.overhead_s)
+        return max(MIN_TRAIN_S, target - self.overhead_s)
 
     def tick(self, budget_s: float | None = None, interrupt: Callable[[], bool] | None = None) -> int:
         """Train for ``budget_s`` (default: this frame's budget) if running; returns iterations done.
@@ -235,8 +246,7 @@ class LiveSession:
             if not self.running or self.diverged is not None:
                 self._frame_start = None
                 return 0
-            self.queue_place = self.slots.request(id(self))
-            if self.queue_place:
+            if not self.request_slot():
                 self._frame_start = None
                 return 0
             budget_s = self.frame_budget() if budget_s is None else budget_s
@@ -267,10 +277,19 @@ class LiveSession:
     def steps_per_s(self) -> float:
         return self.meter.rate()
 
+    def request_slot(self) -> bool:
+        """Ask for a training slot (also the heartbeat that keeps one); False while in line."""
+        with self.lock:
+            if not self.running or self.diverged is not None:
+                return False
+            self.queue_place = self.slots.request(id(self))
+            return self.queue_place == 0
+
     def waiting_message(self) -> str | None:
         if not (self.running and self.queue_place):
             return None
-        return (f"{self.slots.capacity} runs are training on this server already, its limit. Yours starts "
+        runs = "1 run is" if self.slots.capacity == 1 else f"{self.slots.capacity} runs are"
+        return (f"{runs} training on this server already, its limit. Yours starts "
                 f"as soon as one pauses (place in line: {self.queue_place}).")
 
     def divergence_message(self) -> str | None:

@@ -7,6 +7,7 @@ switch), so switching pages never loses a setting or the training progress.
 
 from __future__ import annotations
 
+import base64
 import logging
 import math
 import time
@@ -23,10 +24,10 @@ import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
 from . import config as cfg
-from .export import history_csv
+from .export import history_csv, png_bytes
 from .device import describe, device_notice
 from .labs import Lab
-from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, LiveSession
+from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, WAIT_POLL_S, LiveSession
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +359,16 @@ def history_charts(lab: Lab, snap: Any, config: Any, per_row: int | None = None)
                 live_chart(chart, key=f"{lab.key}.{name}")
 
 
+def pixel_image(container, image, caption: str) -> None:
+    """A uint8 image as lossless PNG inside the message itself (a data: URL), not a media file.
+
+    A media file lives only until the next frame replaces it; under load the browser fetched some
+    grids after that and got 404s (broken images). Inline, every frame carries its own pixels.
+    """
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    container.image(url, caption=caption, width="stretch")
+
+
 def device_caption(session: LiveSession) -> None:
     st.caption(f"Device: {describe(session.run.device)}")
 
@@ -370,27 +381,46 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     greys the charts out as stale while the trainer works. A rerun is requested every frame period
     and queues up if the frame is still running, so frames follow each other without idle gaps;
     the training budget sets the frame rate (see ``LiveSession.frame_budget``).
-    """
 
-    @st.fragment(run_every=FRAME_PERIOD_S if session.running else None)
+    A session waiting for a training slot stops redrawing: its charts stay as they are and a small
+    fragment asks for a slot once a second (see ``waiting_area``), so waiting costs the server
+    almost nothing.
+    """
+    waiting = session.waiting_message() is not None
+    if waiting:
+        waiting_area(session)
+
+    @st.fragment(run_every=FRAME_PERIOD_S if session.running and not waiting else None)
     def frame() -> None:
         was_running = session.running
         try:
-            waiting = st.empty()  # at the top of the live area, where a waiting student looks
             t0 = time.perf_counter()
             draw(session.snapshot(), session)
             t1 = time.perf_counter()
             session.tick(interrupt=_full_rerun_pending_check())
-            if session.waiting_message():
-                waiting.info(session.waiting_message(), icon=":material/hourglass_top:")
             log.debug("frame: draw %.1f ms, train %.1f ms", (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
         except Exception as err:  # noqa: BLE001 - a frame must never show a traceback
             _frame_failed(session, err)
             return
-        if was_running and not session.running:
-            st.rerun()  # stop the automatic reruns and show why training paused
+        if (was_running and not session.running) or (not waiting and session.waiting_message()):
+            st.rerun()  # stop the automatic reruns: training paused, or it must wait for a slot
 
     frame()
+
+
+def waiting_area(session: LiveSession) -> None:
+    """The waiting message, refreshed once a second with the place in line; when a slot frees up,
+    a full rerun restarts the live frames."""
+
+    @st.fragment(run_every=WAIT_POLL_S)
+    def poll() -> None:
+        if session.request_slot():
+            st.rerun()
+        message = session.waiting_message()
+        if message:
+            st.info(message, icon=":material/hourglass_top:")
+
+    poll()
 
 
 def _full_rerun_pending_check() -> Callable[[], bool]:
@@ -425,7 +455,9 @@ def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     """Charts that need not move every frame (histories): redrawn once a second from the latest
     snapshot, which keeps both the server's and the browser's work per frame small."""
 
-    @st.fragment(run_every=HISTORY_PERIOD_S if session.running else None)
+    redraw = session.running and session.waiting_message() is None
+
+    @st.fragment(run_every=HISTORY_PERIOD_S if redraw else None)
     def charts() -> None:
         try:
             if session.latest is not None:

@@ -252,7 +252,7 @@ def check(tmp: Path, nginx: str, chromium: str, procs: Processes) -> None:
     replicas = []
     for port in replica_ports:
         replicas.append(procs.start(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "playground", "serve", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             logs / f"replica-{port}.log"))

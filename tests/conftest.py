@@ -4,6 +4,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,3 +15,12 @@ for path in (ROOT, ROOT / "tests"):
 torch.set_num_threads(1)
 # Many test sessions train in one process (and its e2e servers); the cap has tests of its own.
 os.environ.setdefault("GAN_PLAYGROUND_MAX_TRAINING", "1000")
+
+
+@pytest.fixture(autouse=True)
+def fresh_training_slots(monkeypatch):
+    """Each test starts with no session holding a training slot (sessions left running by earlier
+    tests would otherwise count as load and lengthen every frame for 10 s)."""
+    from playground import live
+
+    monkeypatch.setattr(live, "SLOTS", live.TrainingSlots(live.default_capacity()))

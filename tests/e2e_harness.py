@@ -44,7 +44,7 @@ def streamlit_server(extra_args: tuple[str, ...] = (), timeout_s: float = 60):
     port = free_port()
     log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "playground", "serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
     with open(log_path, "w") as log:
@@ -112,3 +112,127 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
+
+
+# --- a server with its own environment, and process statistics from /proc (no psutil) ----------
+
+class ServerProcess:
+    """A running app server: its URL, its Popen and its log file."""
+
+    def __init__(self, url: str, proc: subprocess.Popen, log_path: Path):
+        self.url, self.proc, self.log_path = url, proc, log_path
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def streamlit_server_process(env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (),
+                             timeout_s: float = 60):
+    """Like ``streamlit_server``, with ``env`` laid over this process's environment; yields a
+    ServerProcess (url, proc, pid, log_path). Its log goes to artifacts/."""
+    port = free_port()
+    log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "playground", "serve", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, proc, timeout_s)
+            yield ServerProcess(url, proc, log_path)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat from field 3 (state) on, so field n of proc(5) is index n - 3."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (one pass over /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def cpu_seconds(pids: list[int] | int) -> float:
+    """User + system CPU time of these processes (and of their children already waited for)."""
+    total = 0.0
+    for pid in [pids] if isinstance(pids, int) else pids:
+        fields = _stat_fields(pid)
+        if fields:  # utime, stime, cutime, cstime are fields 14-17
+            total += sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    return total
+
+
+def rss_bytes(pids: list[int] | int) -> int:
+    """Resident memory (VmRSS) of these processes, summed."""
+    total = 0
+    for pid in [pids] if isinstance(pids, int) else pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return cpu_seconds(process_tree(pid))
+
+
+def tree_rss_bytes(pid: int) -> int:
+    return rss_bytes(process_tree(pid))
+
+
+def cpu_percent_over(pid: int, seconds: float) -> float:
+    """CPU use of ``pid``'s process tree over the next ``seconds``, in % of one core."""
+    c0, t0 = tree_cpu_seconds(pid), time.perf_counter()
+    time.sleep(seconds)
+    return 100 * (tree_cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    """A Playwright Browser in the system Chromium: each ``browser.new_context()`` is a separate
+    Streamlit session (its own cookies)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise FileNotFoundError("no Chromium found: install Debian's chromium or set $CHROMIUM")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

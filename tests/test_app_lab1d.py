@@ -165,6 +165,7 @@ def test_over_the_training_cap_the_page_says_so_and_trains_when_a_slot_frees(mon
     at.run()
     assert any("its limit" in i.value and "place in line: 1" in i.value for i in at.info)
     assert session(at).run.trainer.iterations == 0 and session(at).running
+    assert metric(at, "Iteration") == "0"  # the charts stay drawn while waiting
     monkeypatch.setattr(live.SLOTS, "capacity", 1000)  # a slot frees up
     at.run()
     assert session(at).run.trainer.iterations > 0 and not any("its limit" in i.value for i in at.info)

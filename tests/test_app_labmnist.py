@@ -70,10 +70,20 @@ def test_bad_url_values_are_reported():
     assert "resnet" in warning and "batch" in warning.lower()
 
 
-def test_grids_are_sent_as_lossless_png():
-    """Digits are small: JPEG would smear their strokes, so the grids go out as PNG media files."""
+def test_grids_are_sent_inline_as_lossless_png():
+    """Digits are small: JPEG would smear their strokes, so the grids go out as PNG, inline in the
+    message (a media file could be gone before a busy browser fetches it)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
     at = open_lab()
-    assert all(img.url.endswith(".png") for img in images(at))
+    urls = [img.url for img in images(at)]
+    assert len(urls) == 2 and all(u.startswith("data:image/png;base64,") for u in urls)
+    shown_grid = np.asarray(Image.open(io.BytesIO(base64.b64decode(urls[0].split(",", 1)[1]))))
+    assert np.array_equal(shown_grid, session(at).latest.grid)
 
 
 def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch):

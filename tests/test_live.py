@@ -128,3 +128,24 @@ def test_an_interrupt_ends_the_frames_training_early():
     done = s.tick(1.0, interrupt=lambda: asked.append(1) or len(asked) >= 3)
     assert time.perf_counter() - start < 0.5 and done > 0 and len(asked) == 3
     assert s.tick(0.05, interrupt=lambda: False) > 0  # a "no" trains the whole budget
+
+
+def test_frames_lengthen_when_more_sessions_train_than_there_are_cores(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    slots = TrainingSlots(capacity=100)
+    assert slots.load_factor(cores=2) == 1.0
+    for owner in range(5):
+        slots.request(owner)
+    assert slots.load_factor(cores=2) == 2.5 and slots.load_factor(cores=8) == 1.0
+    s = LiveSession(LABS["1d"], tiny_config(), slots=slots)
+    s.frame_budget(now=0.0)
+    assert s.frame_budget(now=0.01) == pytest.approx(2.5 * FRAME_PERIOD_S - s.overhead_s)
+
+
+def test_the_waiting_message_counts_runs_in_words():
+    slots = TrainingSlots(capacity=1)
+    first, second = (LiveSession(LABS["1d"], tiny_config(), slots=slots) for _ in range(2))
+    for s in (first, second):
+        s.set_running(True)
+    assert first.request_slot() and not second.request_slot()
+    assert second.waiting_message().startswith("1 run is training on this server already")
