@@ -174,7 +174,7 @@ def cmd_targets() -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:  # the rest are Streamlit's own options, passed through untouched
-        from .streamlit_ui import serve
+        from .serve import serve
 
         return serve(argv[1:])
     parser = build_parser()

@@ -1,4 +1,4 @@
-"""Start `streamlit run app.py` on a free port and drive it with the system Chromium via Playwright.
+"""Start the app (`python -m playground serve`, i.e. `streamlit run app.py` warmed up) on a free port and drive it with the system Chromium via Playwright.
 
 Shared by the end-to-end tests and the browser benchmark script. Follows Streamlit's own e2e
 harness: headless server, poll /_stcore/health, then wait for the app to be connected and idle.

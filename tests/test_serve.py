@@ -2,23 +2,21 @@
 
 import logging
 
-from playground import streamlit_ui
+from playground import serve
 
 
 def test_warm_up_builds_every_lab_and_logs_its_time(caplog, monkeypatch):
     built = []
-    real = streamlit_ui.pio.to_json
-    monkeypatch.setattr(streamlit_ui.pio, "to_json", lambda fig, **kw: built.append(fig) or real(fig, **kw))
+    real = serve.pio.to_json
+    monkeypatch.setattr(serve.pio, "to_json", lambda fig, **kw: built.append(fig) or real(fig, **kw))
     with caplog.at_level(logging.INFO):
-        streamlit_ui.warm_up()
+        serve.warm_up()
     assert "warm-up done" in caplog.text and "failed" not in caplog.text
     assert len(built) >= 3 * 2  # at least a frame and a history figure per lab
 
 
 def test_a_failing_warm_up_is_logged_not_raised(caplog, monkeypatch):
-    from playground import labs
-
-    broken = {key: lab.__class__(**{**lab.__dict__, "make_run": lambda config: 1 / 0}) for key, lab in labs.LABS.items()}
-    monkeypatch.setattr(labs, "LABS", broken)
-    streamlit_ui.warm_up()
+    broken = {key: lab.__class__(**{**lab.__dict__, "make_run": lambda config: 1 / 0}) for key, lab in serve.LABS.items()}
+    monkeypatch.setattr(serve, "LABS", broken)
+    serve.warm_up()
     assert "warm-up failed" in caplog.text
