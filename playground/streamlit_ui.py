@@ -278,12 +278,8 @@ def points_upload(lab: Lab, session: LiveSession, parse: Callable[[bytes], Any])
 
 def share_link(lab: Lab, config: Any) -> str:
     """This page's address with every setting in the query string."""
-    base = st.context.url or f"/{Path(lab_page(lab)).stem}"
+    base = st.context.url or f"/lab_{lab.key}"  # AppTest has no browser URL
     return f"{base}?{urllib.parse.urlencode(cfg.to_text(config, every=True))}"
-
-
-def lab_page(lab: Lab) -> str:
-    return f"app_pages/lab_{lab.key}.py"
 
 
 def share_and_save(lab: Lab, session: LiveSession) -> None:

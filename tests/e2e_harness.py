@@ -41,24 +41,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(extra_args: tuple[str, ...] = (), timeout_s: float = 60):
     """Yield the base URL of a fresh app server; stop it afterwards. Its log goes to artifacts/."""
-    port = free_port()
-    log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "playground", "serve", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, proc, timeout_s)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server_process(extra_args=extra_args, timeout_s=timeout_s) as server:
+        yield server.url
 
 
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60) -> float:
@@ -133,8 +117,9 @@ class ServerProcess:
 @contextlib.contextmanager
 def streamlit_server_process(env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (),
                              timeout_s: float = 60):
-    """Like ``streamlit_server``, with ``env`` laid over this process's environment; yields a
-    ServerProcess (url, proc, pid, log_path). Its log goes to artifacts/."""
+    """A fresh app server (`python -m playground serve` on a free loopback port) with ``env`` laid
+    over this process's environment; yields a ServerProcess (url, proc, pid, log_path) and stops
+    the server afterwards. Its log goes to artifacts/."""
     port = free_port()
     log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -61,8 +61,7 @@ def test_home_to_lab_run_and_redraw(server):
         assert_no_errors(page)
         screenshot(page, "lab1d-running")
 
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Run").wait_for()  # the page has redrawn after the pause
+        pause(page)  # the page has redrawn after the pause
         time.sleep(0.5)
         paused = iteration(page)
         time.sleep(1.0)
@@ -107,8 +106,22 @@ def test_lab2d_runs_and_redraws_the_heatmap(server):
         assert page.get_by_text("Modes").count() >= 1
         assert_no_errors(page)
         screenshot(page, "lab2d-running")
+        pause(page)
+
+
+def pause(page) -> None:
+    """Press Pause and wait for Run. Seen three times over two days of runs (under load, and once on
+    an idle machine): a click on Pause while the page redrew 5 times a second never took effect and
+    the page kept training, as if the click had missed. A user clicks again; so does this test,
+    once, and only then fails."""
+    for attempt in range(2):
         page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Run").wait_for(timeout=90_000)
+        try:
+            page.get_by_role("button", name="Run").wait_for(timeout=45_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError; retried once
+            if attempt or page.get_by_role("button", name="Pause").count() == 0:
+                raise
 
 
 def grid_src(page) -> str:
@@ -131,5 +144,4 @@ def test_mnist_lab_trains_and_the_grid_changes(server):
         assert page.get_by_text("Classifier IS").count() >= 1
         assert_no_errors(page)
         screenshot(page, "labmnist-running")
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Run").wait_for()
+        pause(page)

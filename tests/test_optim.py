@@ -7,17 +7,20 @@ from playground import optim
 from playground.optim import Adam, SGDMomentum, make_optimizer
 
 
-def _run(ours_cls, theirs_factory, lrs, momentum):
+def _run(ours_cls, theirs_factory, lrs, momentum, retune_theirs=None, momenta=None):
+    """Step ours and torch.optim's side by side on the same gradients; the learning rate (and,
+    given ``momenta``, the momentum) changes between steps, as a slider would."""
     torch.manual_seed(0)
     a = [torch.randn(3, 4), torch.randn(4)]
     b = [t.clone().requires_grad_() for t in a]
     ours = ours_cls(a, lrs[0], momentum)
     theirs = theirs_factory(b, lrs[0], momentum)
-    for lr in lrs:  # the learning rate changes between steps, as a slider would
-        grads = [torch.randn_like(t) for t in a]
-        ours.lr = lr
+    for step, lr in enumerate(lrs):
+        m = momenta[step] if momenta else momentum
+        ours.lr, ours.momentum = lr, m
         for group in theirs.param_groups:
-            group["lr"] = lr
+            group.update(lr=lr, **(retune_theirs(m) if retune_theirs else {}))
+        grads = [torch.randn_like(t) for t in a]
         ours.step(grads)
         for p, g in zip(b, grads):
             p.grad = g.clone()
@@ -38,25 +41,11 @@ def test_sgd_momentum_matches_torch(momentum):
 @pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
 def test_adam_matches_torch(beta1, fused, monkeypatch):
     """Both implementations (the fused kernel and the foreach fallback) against torch.optim.Adam,
-    with the learning rate and β1 changed between steps as the sliders would."""
+    with the learning rate and β1 (the momentum slider) changed between steps."""
     monkeypatch.setattr(optim, "FORCE_FOREACH", not fused)
-    lrs = [1e-2, 1e-3, 5e-3, 2e-2]
-    torch.manual_seed(0)
-    a = [torch.randn(3, 4), torch.randn(4)]
-    b = [t.clone().requires_grad_() for t in a]
-    ours, theirs = Adam(a, lrs[0], beta1), torch.optim.Adam(b, lr=lrs[0], betas=(beta1, 0.999))
+    ours = _run(Adam, lambda p, lr, m: torch.optim.Adam(p, lr=lr, betas=(m, 0.999)), [1e-2, 1e-3, 5e-3, 2e-2],
+                beta1, retune_theirs=lambda m: {"betas": (m, 0.999)}, momenta=[beta1, beta1, 0.5, 0.5])
     assert ours.fused == fused
-    for step, lr in enumerate(lrs):
-        beta = beta1 if step < 2 else 0.5  # β1 (the momentum slider) changes too
-        ours.lr, ours.momentum = lr, beta
-        theirs.param_groups[0].update(lr=lr, betas=(beta, 0.999))
-        grads = [torch.randn_like(t) for t in a]
-        ours.step(grads)
-        for p, g in zip(b, grads):
-            p.grad = g.clone()
-        theirs.step()
-    for x, y in zip(a, b):
-        torch.testing.assert_close(x, y.detach())
 
 
 def test_unknown_optimizer():
