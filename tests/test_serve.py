@@ -20,3 +20,12 @@ def test_a_failing_warm_up_is_logged_not_raised(caplog, monkeypatch):
     monkeypatch.setattr(serve, "LABS", broken)
     serve.warm_up()
     assert "warm-up failed" in caplog.text
+
+
+def test_a_bad_streamlit_option_gets_one_line_and_exit_2(capsys, monkeypatch):
+    from playground.cli import main
+
+    monkeypatch.setattr(serve, "warm_up", lambda: None)
+    assert main(["serve", "--no-such-option"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No such option '--no-such-option'" in err
