@@ -329,8 +329,10 @@ def controls(lab: Lab, session: LiveSession) -> None:
     """Run/Pause, Step D, Step G, Step iteration, Reset (callbacks run before the page redraws)."""
     cols = st.columns(5)
     label, icon = ("Pause", ":material/pause:") if session.running else ("Run", ":material/play_arrow:")
+    # The button does what it showed, not a toggle: under load Streamlit can deliver one click
+    # twice (once with a live-frame rerun, once with the full rerun), and a toggle undid the Pause.
     cols[0].button(label, icon=icon, key=_key(lab, "run"), type="primary", width="stretch",
-                   on_click=lambda: session.set_running(not session.running),
+                   on_click=session.set_running, args=(not session.running,),
                    disabled=session.diverged is not None)
     for col, (what, text) in zip(cols[1:4], (("d", "Step D"), ("g", "Step G"), ("iteration", "Step iteration"))):
         col.button(text, key=_key(lab, f"step_{what}"), width="stretch", on_click=session.step, args=(what,),
