@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
-from .figures import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, loss_history
+from .figures import BASE_LAYOUT, figure, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, loss_history
 
-D_SCALE = "RdBu"  # diverging, white at ½: red where D says fake, blue where it says real
+D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
 REAL_MARKER = dict(color="black", size=3.5, opacity=0.55)
 FAKE_MARKER = dict(color=P_G["color"], size=4.5, opacity=0.85, line=dict(color="white", width=0.5))
+P_DATA_SCALE, P_G_SCALE = get_colorscale("Greys"), get_colorscale("Greens")
 ARROW_COLOR = "#0b4f0b"
 MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
 ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
@@ -46,25 +48,25 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
     traces = [
-        go.Heatmap(z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85, name="D(x)", zsmooth="fast",
+        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85, name="D(x)", zsmooth="fast",
                    colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS),
                    hoverinfo="skip", **_grid(snap)),
         _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top)),
-        go.Scatter(x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data", marker=REAL_MARKER,
+        dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data", marker=REAL_MARKER,
                    hoverinfo="skip"),
     ]
     if show_manifold and snap.manifold is not None:
         traces.append(_manifold_trace(snap.manifold))
-    traces.append(go.Scatter(x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
+    traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
                              marker=FAKE_MARKER, hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
         traces.append(_arrow_trace(snap))
     layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
-                  annotations=_off_plot_note(snap), **_square_axes(snap))
-    return go.Figure(traces, layout)
+                  **_off_plot_note(snap), **_square_axes(snap))
+    return figure(traces, layout)
 
 
-def _contour_trace(snap, levels) -> go.Scatter:
+def _contour_trace(snap, levels) -> dict:
     """p_data's contour lines as one dotted line trace. Traced here with contourpy (~1 ms) rather
     than by a Plotly contour trace, which the browser would re-trace on every frame."""
     import contourpy
@@ -74,21 +76,21 @@ def _contour_trace(snap, levels) -> go.Scatter:
     pieces = [part for level in levels for chunk in generator.lines(level)[0] if chunk is not None
               for part in (chunk, gap)]
     xy = np.concatenate(pieces).astype(np.float32) if pieces else np.empty((0, 2), np.float32)
-    return go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", name="p_data", hoverinfo="skip", connectgaps=False,
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", name="p_data", hoverinfo="skip", connectgaps=False,
                       line=dict(color="black", width=1.2, dash="dot"))
 
 
-def _manifold_trace(manifold: np.ndarray) -> go.Scatter:
+def _manifold_trace(manifold: np.ndarray) -> dict:
     """The images G(z) of z-grid lines, joined into one trace with NaN breaks."""
     lines, points, _ = manifold.shape
     xy = np.full((lines, points + 1, 2), np.nan, dtype=np.float32)
     xy[:, :points] = manifold
     xy = xy.reshape(-1, 2)
-    return go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line=MANIFOLD_LINE, name="G(z-grid)",
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", line=MANIFOLD_LINE, name="G(z-grid)",
                       hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap) -> go.Scatter:
+def _arrow_trace(snap) -> dict:
     """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
     is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
     (x_lo, x_hi), _ = snap.limits
@@ -101,18 +103,19 @@ def _arrow_trace(snap) -> go.Scatter:
     xy[:, 0], xy[:, 1] = start, start + grad * scale
     sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
     xy = xy.reshape(-1, 2)
-    return go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
                       line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
                       marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
 
 
-def _off_plot_note(snap) -> list[dict]:
+def _off_plot_note(snap) -> dict:
+    """Layout annotations saying so when most generated samples are off the plot."""
     share = snap.metrics.get("off_plot", 0.0)
     if not share > 0.5:
-        return []
-    return [dict(xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", showarrow=False,
+        return {}
+    return dict(annotations=[dict(xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", showarrow=False,
                  text=f"{share:.0%} of the generated samples are off the plot",
-                 font=dict(color=P_G["color"], size=13), bgcolor="rgba(255,255,255,0.85)")]
+                 font=dict(color=P_G["color"], size=13), bgcolor="rgba(255,255,255,0.85)")])
 
 
 def densities(snap, density: str, height: int = 560) -> go.Figure:
@@ -120,8 +123,8 @@ def densities(snap, density: str, height: int = 560) -> go.Figure:
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
     common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", zsmooth="fast", **_grid(snap))
     traces = [
-        go.Heatmap(z=_to_uint8(snap.p_data, top), colorscale="Greys", xaxis="x", yaxis="y", name="p_data", **common),
-        go.Heatmap(z=_to_uint8(snap.p_g, top), colorscale="Greens", xaxis="x2", yaxis="y2", name="p_g", **common),
+        dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y", name="p_data", **common),
+        dict(type="heatmap", z=_to_uint8(snap.p_g, top), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g", **common),
     ]
     label = "KDE" if density == "kde" else "histogram"
     x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
@@ -130,7 +133,7 @@ def densities(snap, density: str, height: int = 560) -> go.Figure:
     layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=30, b=40),
                   xaxis=x_top, yaxis=y_top, xaxis2=x_bottom, yaxis2=y_bottom,
                   annotations=[_panel_label("p_data (true density)", 1.0), _panel_label(f"p_g ({label})", 0.47)])
-    return go.Figure(traces, layout)
+    return figure(traces, layout)
 
 
 def _panel_label(text: str, y: float) -> dict:
@@ -142,9 +145,9 @@ def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figu
     """Modes captured (left axis, out of the target's total) and % high-quality samples (right)."""
     it = history["iteration"]
     traces = [
-        go.Scatter(x=it, y=history["modes_captured"], name="modes captured", mode="lines",
+        dict(type="scatter", x=it, y=history["modes_captured"], name="modes captured", mode="lines",
                    line=dict(color="#ff7f0e", width=1.5, shape="hv")),
-        go.Scatter(x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
+        dict(type="scatter", x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
                    line=dict(color="#8c564b", width=1.5)),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Modes"), margin=HISTORY_MARGIN,
@@ -153,7 +156,7 @@ def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figu
                   yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
                                title=dict(text="% high quality")),
                   shapes=[_hline(modes_total, f"all {modes_total}")] if modes_total else [])
-    return go.Figure(traces, layout)
+    return figure(traces, layout)
 
 
 def frame_2d(snap, config) -> dict[str, go.Figure]:

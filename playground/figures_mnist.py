@@ -11,7 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _title, d_history, loss_history
+from .figures import BASE_LAYOUT, figure, HISTORY_MARGIN, P_G, _axis, _title, d_history, loss_history
 
 SCORE_BINS = 20
 
@@ -26,9 +26,9 @@ def score_histogram(snap, height: int = 300) -> go.Figure:
     fake, _ = np.histogram(np.nan_to_num(snap.d_fake_scores, nan=0.0), bins=edges)
     width = float(edges[1] - edges[0])
     traces = [
-        go.Bar(x=centres, y=real.astype(np.int32), name="D(x), real digits", width=width,
+        dict(type="bar", x=centres, y=real.astype(np.int32), name="D(x), real digits", width=width,
                marker=dict(color="rgba(0,0,0,0.55)")),
-        go.Bar(x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
+        dict(type="bar", x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
                marker=dict(color=P_G["color"], opacity=0.6)),
     ]
     layout = dict(BASE_LAYOUT, height=height, barmode="overlay", hovermode=False, title=_title("D's scores"),
@@ -37,7 +37,7 @@ def score_histogram(snap, height: int = 300) -> go.Figure:
                   yaxis=_axis(title=dict(text="digits"), rangemode="tozero"),
                   shapes=[dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1,
                                line=dict(color="#999999", dash="dot", width=1))])
-    return go.Figure(traces, layout)
+    return figure(traces, layout)
 
 
 def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figure:
@@ -45,9 +45,9 @@ def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figu
     between classifier features of generated and real digits (right, log scale)."""
     it = history["iteration"]
     traces = [
-        go.Scatter(x=it, y=history["classifier_is"], name="classifier IS", mode="lines+markers",
+        dict(type="scatter", x=it, y=history["classifier_is"], name="classifier IS", mode="lines+markers",
                    line=dict(color="#ff7f0e", width=1.5), marker=dict(size=4)),
-        go.Scatter(x=it, y=history["classifier_fid"], name="Fréchet distance", mode="lines+markers", yaxis="y2",
+        dict(type="scatter", x=it, y=history["classifier_fid"], name="Fréchet distance", mode="lines+markers", yaxis="y2",
                    line=dict(color="#9467bd", width=1.5), marker=dict(size=4)),
     ]
     shapes = []
@@ -59,9 +59,9 @@ def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figu
     layout = dict(BASE_LAYOUT, height=height, title=_title("Quality (offline classifier)"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")),
                   yaxis=_axis(range=[0, 10.5], title=dict(text="IS")),
-                  yaxis2=_axis(type="log", overlaying="y", side="right", showgrid=False, tickformat="~s"),
+                  yaxis2=_axis(type="log", overlaying="y", side="right", showgrid=False, tickformat=".3~s"),
                   shapes=shapes)
-    return go.Figure(traces, layout)
+    return figure(traces, layout)
 
 
 def frame_mnist(snap, config) -> dict[str, go.Figure]:

@@ -1,0 +1,81 @@
+"""Every figure builder skips Plotly's validation for speed (``figures.figure``), so each one's
+output is checked here against a validated copy: a wrong property name, or a value that Plotly
+would coerce (a named colour scale, a template by name, an empty list), fails."""
+
+import dataclasses
+import json
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from helpers import tiny_config
+from playground import figures, figures2d, figures_mnist
+from playground.lab1d import Run1D
+from playground.lab2d import Config2D, Run2D
+from playground.labmnist import ConfigMNIST, RunMNIST
+from playground.mnist_data import MnistData
+from playground.mnist_quality import held_out_digits
+
+
+def far_off(snap):
+    """The same snapshot with most samples off the plot (the builders then add an annotation)."""
+    return dataclasses.replace(snap, metrics={**snap.metrics, "off_plot": 0.9, "mean_x": 42.0})
+
+
+def snapshots_1d():
+    run = Run1D(tiny_config())
+    run.trainer.train_iterations(30)
+    run.snapshot()
+    snap = run.snapshot()
+    return [(snap, run.config), (far_off(snap), run.config)]
+
+
+def snapshots_2d():
+    out = []
+    for changes in ({}, {"show_manifold": True, "density": "histogram", "target": "grid25"},
+                    {"show_arrows": False, "target": "spiral"}):
+        run = Run2D(dataclasses.replace(Config2D(), **{"width": 16, "batch": 64, **changes}))
+        run.trainer.train_iterations(20)
+        run.snapshot()
+        out.append((run.snapshot(), run.config))
+    return out + [(far_off(out[0][0]), out[0][1])]
+
+
+def snapshots_mnist():
+    images, labels = held_out_digits()
+    config = dataclasses.replace(ConfigMNIST(), batch=16, latent_dim=8, device="cpu")
+    run = RunMNIST(config, MnistData(images, labels, "test", "1,000 held-out digits", ()))
+    run.trainer.train_iterations(3)
+    run.snapshot()
+    return [(run.snapshot(), run.config)]
+
+
+CASES = [
+    ("1d", snapshots_1d, (figures.frame_1d, figures.history_1d)),
+    ("2d", snapshots_2d, (figures2d.frame_2d, figures2d.history_2d)),
+    ("mnist", snapshots_mnist, (figures_mnist.frame_mnist, figures_mnist.history_mnist)),
+]
+
+
+@pytest.mark.parametrize("lab, make, builders", CASES, ids=[case[0] for case in CASES])
+def test_unvalidated_figures_equal_their_validated_copies(lab, make, builders):
+    checked = 0
+    for snap, config in make():
+        for build in builders:
+            for name, fig in build(snap, config).items():
+                sent = json.loads(pio.to_json(fig, validate=False))
+                validated = go.Figure(fig.to_plotly_json())  # raises on any invalid property or value
+                assert sent == json.loads(pio.to_json(validated, validate=False)), f"{lab} {name}"
+                checked += 1
+    assert checked >= 4
+
+
+def test_a_bad_property_would_be_caught():
+    """The check above can fail: validation rejects what ``figure`` lets through."""
+    fig = figures.figure([dict(type="scatter", y=[1, 2], linee=dict(color="black"))], dict(figures.BASE_LAYOUT))
+    with pytest.raises(ValueError):
+        go.Figure(fig.to_plotly_json())
+    named = figures.figure([dict(type="heatmap", z=[[0, 1]], colorscale="RdBu")], {})
+    assert json.loads(pio.to_json(named, validate=False)) != json.loads(
+        pio.to_json(go.Figure(named.to_plotly_json()), validate=False))
