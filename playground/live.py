@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 MAX_PRETRAIN = 50_000  # the URL's steps=N is capped so a link can't tie up the server
 FRAME_PERIOD_S = 0.2  # a live page aims at one frame every 0.2 s: 5 frames/s
 MIN_TRAIN_S = 0.03  # however slow drawing gets, each frame trains at least this long
+EXTEND_LIMIT = 2.0  # a frame trains at most this many frame periods while the browser has not asked for the next
 HISTORY_PERIOD_S = 1.0  # the history charts redraw once a second
 WAIT_POLL_S = 1.0  # a session waiting for a training slot asks again this often
 
@@ -237,11 +238,15 @@ class LiveSession:
         self._frame_start = now
         return max(MIN_TRAIN_S, target - self.overhead_s)
 
-    def tick(self, budget_s: float | None = None, interrupt: Callable[[], bool] | None = None) -> int:
+    def tick(self, budget_s: float | None = None, interrupt: Callable[[], bool] | None = None,
+             next_frame_requested: Callable[[], bool] | None = None) -> int:
         """Train for ``budget_s`` (default: this frame's budget) if running; returns iterations done.
 
-        ``interrupt()`` is asked between ~10 ms chunks; True ends the frame's training early (the
-        page has a slider change waiting, which should not wait for the rest of the budget)."""
+        Both checks are asked between ~10 ms chunks. ``interrupt()`` True ends the frame's training
+        early (the page has a slider change waiting, which should not wait for the rest of the
+        budget). While ``next_frame_requested()`` is False the frame trains on past its budget, up
+        to EXTEND_LIMIT periods: a browser busy drawing asks for frames late, and the server would
+        otherwise sit idle until it does."""
         with self.lock:
             if not self.running or self.diverged is not None:
                 self._frame_start = None
@@ -251,7 +256,14 @@ class LiveSession:
                 return 0
             budget_s = self.frame_budget() if budget_s is None else budget_s
             start = time.perf_counter()
-            done = self._guarded(lambda: self.run.trainer.train_for(budget_s, should_stop=interrupt)) or 0
+
+            def should_stop() -> bool:
+                return bool(interrupt and interrupt()) or (
+                    time.perf_counter() - start >= budget_s and (next_frame_requested is None or next_frame_requested()))
+
+            limit_s = budget_s if next_frame_requested is None else max(
+                budget_s, EXTEND_LIMIT * FRAME_PERIOD_S * self.slots.load_factor())
+            done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop)) or 0
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done

@@ -395,7 +395,8 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
             t0 = time.perf_counter()
             draw(session.snapshot(), session)
             t1 = time.perf_counter()
-            session.tick(interrupt=_full_rerun_pending_check())
+            full_rerun_pending, any_rerun_pending = _script_request_checks()
+            session.tick(interrupt=full_rerun_pending, next_frame_requested=any_rerun_pending)
             log.debug("frame: draw %.1f ms, train %.1f ms", (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
         except Exception as err:  # noqa: BLE001 - a frame must never show a traceback
             _frame_failed(session, err)
@@ -421,14 +422,16 @@ def waiting_area(session: LiveSession) -> None:
     poll()
 
 
-def _full_rerun_pending_check() -> Callable[[], bool]:
-    """A check, for the training loop, that the user changed something outside the live area.
+def _script_request_checks() -> tuple[Callable[[], bool], Callable[[], bool]]:
+    """Two checks for the training loop: has the user changed something outside the live area,
+    and has the browser asked for the next frame?
 
     A slider change requests a full rerun, which Streamlit starts only when the running script
     next calls it, i.e. after this frame's training (up to ~150 ms later). Ending the training
-    early cuts that wait to one ~10 ms chunk. Streamlit has no public API for this, so the check
-    reads its script-request state; anything unexpected means "no" (the old behaviour).
-    The frequent fragment-only reruns (the next frame's tick) do not count.
+    early cuts that wait to one ~10 ms chunk. The browser asks for the next frame on a timer
+    (``run_every``); until it does, the frame may go on training (see ``LiveSession.tick``).
+    Streamlit has no public API for either, so both read its script-request state; anything
+    unexpected means "no" (the plain time budget).
     """
     try:
         from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
@@ -436,9 +439,9 @@ def _full_rerun_pending_check() -> Callable[[], bool]:
 
         requests = get_script_run_ctx().script_requests
     except Exception:  # noqa: BLE001
-        return lambda: False
+        return (lambda: False), (lambda: True)
 
-    def pending() -> bool:
+    def full_rerun_pending() -> bool:
         try:
             state, data = requests._state, requests._rerun_data
             return state == ScriptRequestType.STOP or (
@@ -446,7 +449,13 @@ def _full_rerun_pending_check() -> Callable[[], bool]:
         except Exception:  # noqa: BLE001
             return False
 
-    return pending
+    def any_rerun_pending() -> bool:
+        try:
+            return requests._state != ScriptRequestType.CONTINUE
+        except Exception:  # noqa: BLE001
+            return True
+
+    return full_rerun_pending, any_rerun_pending
 
 
 def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -85,21 +86,27 @@ def measure(lab_key: str, watch_s: float) -> dict:
         "lab": lab_key, "watch_s": watch_s,
         "frames_per_s": round(frames, 2), "live_steps_per_s": round(live_steps, 1),
         "headless_steps_per_s": round(headless, 1), "live_over_headless": round(live_steps / headless, 3),
-        "slider_to_frame_ms": slider_ms, "server_healthy_s": round(healthy_s, 2),
+        "slider_to_frame_ms": statistics.median(slider_ms), "slider_to_frame_ms_each": slider_ms, "server_healthy_s": round(healthy_s, 2),
         "first_chart_after_healthy_s": round(first_chart_s, 2),
     }
 
 
-def slider_latency_ms(page) -> float:
-    """Press the k slider's right-arrow key while running; time until a frame says it trained with
-    the new k (each frame's caption names the settings it was drawn with)."""
+def slider_latency_ms(page, presses: int = 5) -> list[float]:
+    """Press the k slider's arrow keys while running (right, left, right, …); for each press, the
+    time until a frame says it trained with the new k (each frame's caption names the settings
+    it was drawn with)."""
     slider = page.locator("input[type='range'][aria-label='k — D steps per G step']")
-    before = int(slider.get_attribute("value"))
-    slider.focus()
-    t0 = time.perf_counter()
-    page.keyboard.press("ArrowRight")
-    page.get_by_text(f"k = {before + 1} ·").first.wait_for(timeout=10_000)
-    return round((time.perf_counter() - t0) * 1000, 0)
+    times = []
+    for press in range(presses):
+        before = int(slider.get_attribute("value"))
+        key, after = ("ArrowRight", before + 1) if press % 2 == 0 else ("ArrowLeft", before - 1)
+        slider.focus()
+        t0 = time.perf_counter()
+        page.keyboard.press(key)
+        page.get_by_text(f"k = {after} ·").first.wait_for(timeout=10_000)
+        times.append(round((time.perf_counter() - t0) * 1000, 0))
+        time.sleep(0.7)  # let the frames settle again
+    return times
 
 
 def main() -> int:
