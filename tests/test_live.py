@@ -7,7 +7,7 @@ import pytest
 
 from helpers import tiny_config
 from playground.labs import LABS
-from playground.live import (FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingSlots,
+from playground.live import (EXTEND_LIMIT, FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingSlots,
                              _split, default_capacity)
 
 
@@ -128,6 +128,26 @@ def test_an_interrupt_ends_the_frames_training_early():
     done = s.tick(1.0, interrupt=lambda: asked.append(1) or len(asked) >= 3)
     assert time.perf_counter() - start < 0.5 and done > 0 and len(asked) == 3
     assert s.tick(0.05, interrupt=lambda: False) > 0  # a "no" trains the whole budget
+
+
+def test_a_frame_trains_on_until_the_browser_asks_for_the_next_one():
+    """Past its budget a frame keeps training while no next-frame request has come (up to
+    EXTEND_LIMIT periods), and stops at the first chunk after one arrives; a slider change
+    (interrupt) still ends it at once."""
+    s = session()
+    s.set_running(True)
+
+    def timed(**checks) -> float:
+        start = time.perf_counter()
+        assert s.tick(0.05, **checks) > 0
+        return time.perf_counter() - start
+
+    never = timed(next_frame_requested=lambda: False)
+    assert EXTEND_LIMIT * FRAME_PERIOD_S <= never < EXTEND_LIMIT * FRAME_PERIOD_S + 0.15
+    assert 0.05 <= timed(next_frame_requested=lambda: True) < 0.15  # asked already: the budget only
+    arrives_at = time.perf_counter() + 0.2
+    assert 0.2 <= timed(next_frame_requested=lambda: time.perf_counter() >= arrives_at) < 0.3
+    assert timed(interrupt=lambda: True, next_frame_requested=lambda: False) < 0.05
 
 
 def test_frames_lengthen_when_more_sessions_train_than_there_are_cores(monkeypatch):
