@@ -158,6 +158,7 @@ def distance_history(history: dict, height: int = 300, distance: str = "w1", lab
     layout = dict(BASE_LAYOUT, height=height, title=_title("Distance to p_data"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text=label), rangemode="tozero"),
                   yaxis2=_axis(title=dict(text="JS"), overlaying="y", side="right", range=[0, math.log(2)],
+                               tickvals=[0, 0.2, 0.4, math.log(2)], ticktext=["0", "0.2", "0.4", "log 2"],
                                showgrid=False))
     return figure(traces, layout)
 

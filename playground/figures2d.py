@@ -153,7 +153,7 @@ def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figu
     layout = dict(BASE_LAYOUT, height=height, title=_title("Modes"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")),
                   yaxis=_axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
-                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
+                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False, tickvals=[0, 25, 50, 75, 100],
                                title=dict(text="% high quality")),
                   shapes=[_hline(modes_total, f"all {modes_total}")] if modes_total else [])
     return figure(traces, layout)

@@ -59,7 +59,8 @@ def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figu
     layout = dict(BASE_LAYOUT, height=height, title=_title("Quality (offline classifier)"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")),
                   yaxis=_axis(range=[0, 10.5], title=dict(text="IS")),
-                  yaxis2=_axis(type="log", overlaying="y", side="right", showgrid=False, tickformat=".3~s"),
+                  yaxis2=_axis(type="log", overlaying="y", side="right", showgrid=False, tickformat=".3~s",
+                                tickmode="auto"),
                   shapes=shapes)
     return figure(traces, layout)
 
