@@ -68,9 +68,9 @@ def figure1(snap, show_d_star: bool = True, height: int = 460) -> go.Figure:
     ]
     if show_d_star:
         traces.append(dict(type="scatter", y=snap.d_star, name="D*(x) = p_data/(p_data+p_g)", line=D_STAR,
-                                 yaxis="y2", **grid))
+                           yaxis="y2", **grid))
     traces.append(dict(type="scatter", x=[lo, hi], y=[0.5, 0.5], name="½", line=REFERENCE, yaxis="y2",
-                             hoverinfo="skip", showlegend=False))
+                       hoverinfo="skip", showlegend=False))
     traces += _mapping_traces(snap)
     layout = dict(
         BASE_LAYOUT,
@@ -112,9 +112,9 @@ def _mapping_traces(snap) -> list[dict]:
     ys[0::3], ys[1::3] = 0.0, 1.0
     return [
         dict(type="scatter", x=xs, y=ys, mode="lines", line=MAPPING, yaxis="y3", name="x = G(z)",
-                   showlegend=False, hoverinfo="skip", connectgaps=False),
+             showlegend=False, hoverinfo="skip", connectgaps=False),
         dict(type="scatter", x=[lo, hi, None, lo, hi], y=[0, 0, None, 1, 1], mode="lines", yaxis="y3",
-                   line=dict(color="black", width=1), showlegend=False, hoverinfo="skip"),
+             line=dict(color="black", width=1), showlegend=False, hoverinfo="skip"),
     ]
 
 
@@ -123,8 +123,10 @@ def loss_history(history: dict, gen_loss: str, height: int = 300) -> go.Figure:
     it = history["iteration"]
     g_opt = math.log(2) if gen_loss == "nonsaturating" else -math.log(2)
     traces = [
-        dict(type="scatter", x=it, y=history["d_loss"], name="D loss = −V", mode="lines", line=dict(color="#1f77b4", width=1.5)),
-        dict(type="scatter", x=it, y=history["g_loss"], name="G loss", mode="lines", line=dict(color="#2ca02c", width=1.5)),
+        dict(type="scatter", x=it, y=history["d_loss"], name="D loss = −V", mode="lines",
+             line=dict(color="#1f77b4", width=1.5)),
+        dict(type="scatter", x=it, y=history["g_loss"], name="G loss", mode="lines",
+             line=dict(color="#2ca02c", width=1.5)),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Losses"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text="loss")),
@@ -136,9 +138,10 @@ def d_history(history: dict, height: int = 300) -> go.Figure:
     """Mean D on real and on generated samples; both reach ½ at the optimum."""
     it = history["iteration"]
     traces = [
-        dict(type="scatter", x=it, y=history["d_real"], name="D(x), real", mode="lines", line=dict(color="black", width=1.5)),
+        dict(type="scatter", x=it, y=history["d_real"], name="D(x), real", mode="lines",
+             line=dict(color="black", width=1.5)),
         dict(type="scatter", x=it, y=history["d_fake"], name="D(G(z)), generated", mode="lines",
-                   line=dict(color="#2ca02c", width=1.5)),
+             line=dict(color="#2ca02c", width=1.5)),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Discriminator outputs"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(range=[0, 1], title=dict(text="mean D")),
@@ -151,9 +154,10 @@ def distance_history(history: dict, height: int = 300, distance: str = "w1", lab
     most log 2) over training."""
     it = history["iteration"]
     traces = [
-        dict(type="scatter", x=it, y=history[distance], name=label, mode="lines", line=dict(color="#d62728", width=1.5)),
-        dict(type="scatter", x=it, y=history["js"], name="JS (nats)", mode="lines", line=dict(color="#9467bd", width=1.5),
-                   yaxis="y2"),
+        dict(type="scatter", x=it, y=history[distance], name=label, mode="lines",
+             line=dict(color="#d62728", width=1.5)),
+        dict(type="scatter", x=it, y=history["js"], name="JS (nats)", mode="lines",
+             line=dict(color="#9467bd", width=1.5), yaxis="y2"),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Distance to p_data"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")), yaxis=_axis(title=dict(text=label), rangemode="tozero"),

@@ -12,7 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from .figures import BASE_LAYOUT, figure, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, loss_history
+from .figures import (BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, figure,
+                      loss_history)
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
@@ -48,17 +49,17 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85, name="D(x)", zsmooth="fast",
-                   colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS),
-                   hoverinfo="skip", **_grid(snap)),
+        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85,
+             name="D(x)", zsmooth="fast", hoverinfo="skip", **_grid(snap),
+             colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS)),
         _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top)),
-        dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data", marker=REAL_MARKER,
-                   hoverinfo="skip"),
+        dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
+             marker=REAL_MARKER, hoverinfo="skip"),
     ]
     if show_manifold and snap.manifold is not None:
         traces.append(_manifold_trace(snap.manifold))
     traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
-                             marker=FAKE_MARKER, hoverinfo="skip"))
+                       marker=FAKE_MARKER, hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
         traces.append(_arrow_trace(snap))
     layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
@@ -76,8 +77,8 @@ def _contour_trace(snap, levels) -> dict:
     pieces = [part for level in levels for chunk in generator.lines(level)[0] if chunk is not None
               for part in (chunk, gap)]
     xy = np.concatenate(pieces).astype(np.float32) if pieces else np.empty((0, 2), np.float32)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", name="p_data", hoverinfo="skip", connectgaps=False,
-                      line=dict(color="black", width=1.2, dash="dot"))
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", name="p_data", hoverinfo="skip",
+                connectgaps=False, line=dict(color="black", width=1.2, dash="dot"))
 
 
 def _manifold_trace(manifold: np.ndarray) -> dict:
@@ -87,7 +88,7 @@ def _manifold_trace(manifold: np.ndarray) -> dict:
     xy[:, :points] = manifold
     xy = xy.reshape(-1, 2)
     return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", line=MANIFOLD_LINE, name="G(z-grid)",
-                      hoverinfo="skip", connectgaps=False)
+                hoverinfo="skip", connectgaps=False)
 
 
 def _arrow_trace(snap) -> dict:
@@ -104,8 +105,8 @@ def _arrow_trace(snap) -> dict:
     sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
     xy = xy.reshape(-1, 2)
     return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
-                      line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
-                      marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
+                line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
+                marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
 
 
 def _off_plot_note(snap) -> dict:
@@ -123,8 +124,10 @@ def densities(snap, density: str, height: int = 560) -> go.Figure:
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
     common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", zsmooth="fast", **_grid(snap))
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y", name="p_data", **common),
-        dict(type="heatmap", z=_to_uint8(snap.p_g, top), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g", **common),
+        dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y",
+             name="p_data", **common),
+        dict(type="heatmap", z=_to_uint8(snap.p_g, top), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g",
+             **common),
     ]
     label = "KDE" if density == "kde" else "histogram"
     x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
@@ -146,15 +149,15 @@ def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figu
     it = history["iteration"]
     traces = [
         dict(type="scatter", x=it, y=history["modes_captured"], name="modes captured", mode="lines",
-                   line=dict(color="#ff7f0e", width=1.5, shape="hv")),
+             line=dict(color="#ff7f0e", width=1.5, shape="hv")),
         dict(type="scatter", x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
-                   line=dict(color="#8c564b", width=1.5)),
+             line=dict(color="#8c564b", width=1.5)),
     ]
     layout = dict(BASE_LAYOUT, height=height, title=_title("Modes"), margin=HISTORY_MARGIN,
                   xaxis=_axis(title=dict(text="iteration")),
                   yaxis=_axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
-                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False, tickvals=[0, 25, 50, 75, 100],
-                               title=dict(text="% high quality")),
+                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
+                               tickvals=[0, 25, 50, 75, 100], title=dict(text="% high quality")),
                   shapes=[_hline(modes_total, f"all {modes_total}")] if modes_total else [])
     return figure(traces, layout)
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import BASE_LAYOUT, figure, HISTORY_MARGIN, P_G, _axis, _title, d_history, loss_history
+from .figures import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _title, d_history, figure, loss_history
 
 SCORE_BINS = 20
 
@@ -27,9 +27,9 @@ def score_histogram(snap, height: int = 300) -> go.Figure:
     width = float(edges[1] - edges[0])
     traces = [
         dict(type="bar", x=centres, y=real.astype(np.int32), name="D(x), real digits", width=width,
-               marker=dict(color="rgba(0,0,0,0.55)")),
+             marker=dict(color="rgba(0,0,0,0.55)")),
         dict(type="bar", x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
-               marker=dict(color=P_G["color"], opacity=0.6)),
+             marker=dict(color=P_G["color"], opacity=0.6)),
     ]
     layout = dict(BASE_LAYOUT, height=height, barmode="overlay", hovermode=False, title=_title("D's scores"),
                   margin=HISTORY_MARGIN, xaxis=_axis(range=[0, 1], title=dict(text="D output"),
@@ -46,9 +46,9 @@ def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figu
     it = history["iteration"]
     traces = [
         dict(type="scatter", x=it, y=history["classifier_is"], name="classifier IS", mode="lines+markers",
-                   line=dict(color="#ff7f0e", width=1.5), marker=dict(size=4)),
-        dict(type="scatter", x=it, y=history["classifier_fid"], name="Fréchet distance", mode="lines+markers", yaxis="y2",
-                   line=dict(color="#9467bd", width=1.5), marker=dict(size=4)),
+             line=dict(color="#ff7f0e", width=1.5), marker=dict(size=4)),
+        dict(type="scatter", x=it, y=history["classifier_fid"], name="Fréchet distance", mode="lines+markers",
+             yaxis="y2", line=dict(color="#9467bd", width=1.5), marker=dict(size=4)),
     ]
     shapes = []
     if math.isfinite(real_is):
