@@ -30,3 +30,14 @@ def figures(at: AppTest) -> list[dict]:
 def shown(markdown: str) -> str:
     """Text as the reader sees it (user-supplied text is backslash-escaped before rendering)."""
     return markdown.replace("\\", "")
+
+
+def run_until_diverged(at: AppTest, lab_key: str, session, reruns: int = 30) -> None:
+    """Press Run, then rerun until ``session(at)`` has diverged (at most ``reruns`` times), and
+    once more so the page shows the paused state."""
+    at.button(key=f"{lab_key}.run").click().run()
+    for _ in range(reruns):
+        if session(at).diverged:
+            break
+        at.run()
+    at.run()

@@ -62,18 +62,8 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout_s: floa
 @contextlib.contextmanager
 def chromium_page(viewport=(1500, 1100)):
     """A Playwright page in the system Chromium (no browser download needed)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = find_chromium()
-    if executable is None:
-        raise FileNotFoundError("no Chromium found: install Debian's chromium or set $CHROMIUM")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-            yield page
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
 
 
 def wait_for_app(page, timeout_ms: float = 60_000) -> None:

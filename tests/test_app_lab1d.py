@@ -115,12 +115,7 @@ def test_steps_in_the_url_pretrains_before_the_first_frame():
 def test_divergence_pauses_with_a_message_and_reset_recovers():
     at = open_lab({"optimizer": "sgd", "lr_d": "1", "link_lr": "true", "momentum": "0.99", "k": "1",
                    "width": "32", "depth": "2", "activation": "relu", "seed": "0"})
-    at.button(key="1d.run").click().run()
-    for _ in range(20):
-        if session(at).diverged:
-            break
-        at.run()
-    at.run()
+    h.run_until_diverged(at, "1d", session)
     assert not session(at).running
     assert any("diverged at iteration" in e.value for e in at.error)
     assert at.button(key="1d.run").disabled

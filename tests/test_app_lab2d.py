@@ -95,12 +95,7 @@ def test_url_settings_apply_and_bad_ones_are_reported():
 
 def test_divergence_pauses_with_a_message_and_reset_recovers():
     at = open_lab({"optimizer": "sgd", "lr_d": "1", "momentum": "0.99", "width": "64", "activation": "relu"})
-    at.button(key="2d.run").click().run()
-    for _ in range(30):
-        if session(at).diverged:
-            break
-        at.run()
-    at.run()
+    h.run_until_diverged(at, "2d", session)
     assert session(at).diverged is not None and not session(at).running
     assert any("diverged at iteration" in e.value for e in at.error)
     at.button(key="2d.reset").click().run()

@@ -115,12 +115,7 @@ def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch)
 def test_divergence_pauses_with_a_message_naming_the_iteration_and_reset_recovers():
     at = open_lab({"model": "mlp", "optimizer": "sgd", "lr_d": "1", "link_lr": "true", "momentum": "0.99",
                    "batch": "32"})
-    at.button(key="mnist.run").click().run()
-    for _ in range(30):
-        if session(at).diverged:
-            break
-        at.run()
-    at.run()
+    h.run_until_diverged(at, "mnist", session)
     assert session(at).diverged is not None and not session(at).running
     iteration = session(at).diverged.iteration
     assert any(f"diverged at iteration {iteration}" in e.value and "Reset" in e.value for e in at.error)
