@@ -3,8 +3,8 @@
 import streamlit as st
 
 from playground import text
-from playground import streamlit_ui as ui
-from playground.labs import LABS
+from playground.ui import sidebar as ui
+from playground.labs.registry import LABS
 
 lab = LABS["1d"]
 session = ui.lab_session(lab)

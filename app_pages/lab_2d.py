@@ -3,9 +3,9 @@
 import streamlit as st
 
 from playground import text
-from playground import streamlit_ui as ui
-from playground.labs import LABS
-from playground.targets2d import parse_points_csv
+from playground.ui import sidebar as ui
+from playground.labs.registry import LABS
+from playground.targets.two_d import parse_points_csv
 
 lab = LABS["2d"]
 session = ui.lab_session(lab)

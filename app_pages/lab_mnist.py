@@ -5,9 +5,9 @@ import math
 import streamlit as st
 
 from playground import text
-from playground import streamlit_ui as ui
-from playground.labmnist import cached_mnist, mnist_loaded
-from playground.labs import LABS
+from playground.ui import sidebar as ui
+from playground.labs.mnist import cached_mnist, mnist_loaded
+from playground.labs.registry import LABS
 
 lab = LABS["mnist"]
 session = ui.lab_session(lab)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from .device import limit_threads
-from .labs import LABS
+from .labs.registry import LABS
 from .live import FRAME_PERIOD_S
 from .timing import recording
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config as cfg
-from .labs import LABS
+from .labs.registry import LABS
 from .trainer import Diverged
 
 MAX_STEPS = 10_000_000
@@ -113,7 +113,7 @@ def _data_from_args(parser, args, config) -> dict:
         return {}
     if not wants_points:
         parser.error("argument --points: only with --lab 2d --target custom --custom-source csv")
-    from .targets2d import MAX_CSV_BYTES, parse_points_csv
+    from .targets.two_d import MAX_CSV_BYTES, parse_points_csv
 
     try:
         if not args.points.is_file():
@@ -174,7 +174,7 @@ def cmd_targets() -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:  # the rest are Streamlit's own options, passed through untouched
-        from .serve import serve
+        from .ui.serve import serve
 
         return serve(argv[1:])
     parser = build_parser()

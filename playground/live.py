@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
-from .labs import Lab
+from .labs.registry import Lab
 from .trainer import Diverged
 
 log = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ def headless_rate(lab_key: str, seconds: float = 5.0) -> float:
     import torch
 
     from playground.bench import _rate
-    from playground.labs import LABS
+    from playground.labs.registry import LABS
 
     torch.set_num_threads(1)
     lab = LABS[lab_key]

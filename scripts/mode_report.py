@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playground import config as cfg  # noqa: E402
 from playground.device import limit_threads  # noqa: E402
-from playground.lab2d import PRESETS_2D, Config2D, Run2D  # noqa: E402
+from playground.labs.two_d import PRESETS_2D, Config2D, Run2D  # noqa: E402
 
 
 def curve(preset: str, seed: int, seconds: float, every: float) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Train the digit classifier behind playground.mnist_quality and ship its weights.
+"""Train the digit classifier behind playground.mnist.quality and ship its weights.
 
 Trains :class:`DigitClassifier` on the 4,000 training digits of the bundled 5,000-digit subset
 (random shifts of up to ±2 px as augmentation), checks accuracy on the 1,000 held-out digits,
@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from playground import mnist_quality as mq  # noqa: E402
+from playground.mnist import quality as mq  # noqa: E402
 
 SEED = 0
 EPOCHS = 30

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHART = ".gp-live-chart"  # the live Plotly charts (streamlit_ui.live_chart); the first is the main view
+CHART = ".gp-live-chart"  # the live Plotly charts (playground.ui live_chart); the first is the main view
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import torch
 
-from playground.lab1d import Config1D
+from playground.labs.one_d import Config1D
 from playground.models import MLP
 from playground.trainer import Hyper, Trainer, noise_sampler
 

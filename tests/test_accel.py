@@ -9,7 +9,7 @@ import torch
 
 from helpers import gaussian_sampler, params
 from playground import accel
-from playground.mnist_models import make_models
+from playground.mnist.models import make_models
 from playground.models import MLP
 from playground.trainer import AutogradEngine, FusedMLPEngine, Hyper, Trainer, make_engine, noise_sampler
 

@@ -91,7 +91,7 @@ def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch)
     loader is replaced) and the page shows the loader's notice when it fell back."""
     import dataclasses
 
-    from playground import labmnist
+    from playground.labs import mnist as labmnist
 
     real = labmnist.cached_mnist(False)
     calls = []

@@ -24,8 +24,8 @@ import apptest_helpers as h
 from apptest_helpers import metric, shown
 from playground import config as cfg
 from playground.cli import main
-from playground.labs import LABS
-from playground.targets2d import MAX_COORDINATE, MAX_CSV_BYTES, MAX_POINTS, MIN_POINTS, parse_points_csv
+from playground.labs.registry import LABS
+from playground.targets.two_d import MAX_COORDINATE, MAX_CSV_BYTES, MAX_POINTS, MIN_POINTS, parse_points_csv
 
 # =============================================================================== URL query params
 

@@ -6,7 +6,7 @@ import pytest
 
 from playground import config as cfg
 from playground.config import Effect
-from playground.lab1d import PRESETS_1D, Config1D
+from playground.labs.one_d import PRESETS_1D, Config1D
 
 
 def test_every_field_has_a_spec_and_valid_default():

@@ -10,12 +10,14 @@ import plotly.io as pio
 import pytest
 
 from helpers import tiny_config
-from playground import figures, figures2d, figures_mnist
-from playground.lab1d import Run1D
-from playground.lab2d import Config2D, Run2D
-from playground.labmnist import ConfigMNIST, RunMNIST
-from playground.mnist_data import MnistData
-from playground.mnist_quality import held_out_digits
+from playground.figures import common as figures
+from playground.figures import mnist as figures_mnist
+from playground.figures import two_d as figures2d
+from playground.labs.one_d import Run1D
+from playground.labs.two_d import Config2D, Run2D
+from playground.labs.mnist import ConfigMNIST, RunMNIST
+from playground.mnist.data import MnistData
+from playground.mnist.quality import held_out_digits
 
 
 def far_off(snap):

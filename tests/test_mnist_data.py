@@ -11,8 +11,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from playground import mnist_data as md
-from playground.mnist_data import MnistError, load_mnist, parse_idx, read_idx_file, write_idx
+from playground.mnist import data as md
+from playground.mnist.data import MnistError, load_mnist, parse_idx, read_idx_file, write_idx
 
 N = 12
 

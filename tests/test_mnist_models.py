@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from helpers import params, same
-from playground.mnist_models import (IMAGE_DIM, MODELS, NUM_CLASSES, DCGANDiscriminator, DCGANGenerator,
+from playground.mnist.models import (IMAGE_DIM, MODELS, NUM_CLASSES, DCGANDiscriminator, DCGANGenerator,
                                      MLPDiscriminator, MLPGenerator, images_from_output, init_dcgan_weights,
                                      make_models, one_hot)
 from playground.trainer import AutogradEngine, Hyper, Trainer, noise_sampler

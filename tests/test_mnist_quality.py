@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground import mnist_quality as mq
+from playground.mnist import quality as mq
 
 
 @pytest.fixture(scope="module")

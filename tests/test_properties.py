@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from playground import config as cfg
-from playground.labs import LABS
-from playground.targets2d import MAX_COORDINATE, parse_points_csv
+from playground.labs.registry import LABS
+from playground.targets.two_d import MAX_COORDINATE, parse_points_csv
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

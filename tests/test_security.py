@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from playground import config as cfg
-from playground import mnist_data
-from playground.labs import LABS
+from playground.mnist import data as mnist_data
+from playground.labs.registry import LABS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([*(ROOT / "playground").rglob("*.py"), *(ROOT / "app_pages").rglob("*.py"), ROOT / "app.py",
@@ -186,7 +186,7 @@ def test_checker_passes_safe_calls(source):
 
 def test_sources_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in SOURCES}
-    assert {"app.py", "playground/config.py", "playground/mnist_quality.py", "app_pages/lab_2d.py",
+    assert {"app.py", "playground/config.py", "playground/mnist/quality.py", "app_pages/lab_2d.py",
             "scripts/train_mnist_classifier.py"} <= names
 
 
@@ -197,7 +197,7 @@ def test_no_code_execution_or_unsafe_deserialisation(path):
 
 def test_the_weights_loader_is_checked():
     """The one torch.load in the package is seen by the checker (and passes weights_only=True)."""
-    tree = ast.parse((ROOT / "playground" / "mnist_quality.py").read_text())
+    tree = ast.parse((ROOT / "playground" / "mnist" / "quality.py").read_text())
     loads = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _qualname(n.func, {"torch": "torch"}) == "torch.load"]
     assert loads and all(_is_const(_keyword(n, "weights_only"), True) for n in loads)
 
@@ -209,7 +209,7 @@ def test_streamlit_config_caps_uploads_and_hides_tracebacks():
     upload_mb = conf["server"]["maxUploadSize"]
     assert isinstance(upload_mb, int) and 0 < upload_mb <= 10
     assert conf["client"]["showErrorDetails"] == "none"
-    from playground.targets2d import MAX_CSV_BYTES
+    from playground.targets.two_d import MAX_CSV_BYTES
 
     assert MAX_CSV_BYTES <= upload_mb * 2**20  # the parser's own cap is no looser than the server's
 
@@ -246,7 +246,7 @@ def test_mnist_is_loaded_only_from_the_configured_directories():
                 calls.append((path.relative_to(ROOT).as_posix(), node))
     assert calls
     for where, call in calls:
-        if where == "playground/mnist_data.py":
+        if where == "playground/mnist/data.py":
             continue  # the loader itself, passing its own arguments along
         assert len(call.args) <= 1, (where, ast.unparse(call))  # (download), never a directory
         assert {k.arg for k in call.keywords} <= {"download", "progress"}, (where, ast.unparse(call))

@@ -135,7 +135,7 @@ def test_d_loss_is_log4_when_d_is_one_half():
 
 def test_divergence_is_detected_with_the_iteration():
     """lr = 1 with momentum 0.99 blows up within a few dozen iterations; the error says where."""
-    from playground.lab1d import Run1D
+    from playground.labs.one_d import Run1D
 
     t = Run1D(tiny_config(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1, batch=256, width=32,
                           depth=2, activation="relu", seed=0)).trainer

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import fields as F
-from . import metrics
-from .config import Column, Effect, MixtureRows, param
-from .lab1d import Preset
-from .targets2d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
-from .timing import section
-from .toyrun import ToyRun
+from .. import fields as F
+from .. import metrics
+from ..config import Column, Effect, MixtureRows, param
+from .one_d import Preset
+from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
+from ..timing import section
+from .toy import ToyRun
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 CUSTOM_SOURCES = ("table", "csv")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import fields as F
-from . import metrics
-from .config import Column, Effect, MixtureRows, param
-from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
-from .timing import section
-from .toyrun import ToyRun
+from .. import fields as F
+from .. import metrics
+from ..config import Column, Effect, MixtureRows, param
+from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
+from ..timing import section
+from .toy import ToyRun
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from .figures import (BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, figure,
+from .common import (BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, figure,
                       loss_history)
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real

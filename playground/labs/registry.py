@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import figures, figures2d, figures_mnist, lab1d, lab2d, labmnist
+from ..figures import common as figures
+from ..figures import mnist as figures_mnist
+from ..figures import two_d as figures2d
+from . import mnist as labmnist
+from . import one_d as lab1d
+from . import two_d as lab2d
 
 
 @dataclass(frozen=True)

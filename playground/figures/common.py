@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .metrics import LOG4
+from ..metrics import LOG4
 
 P_DATA = dict(color="black", dash="dot", width=2.5)
 P_G = dict(color="#2ca02c", width=2.5)

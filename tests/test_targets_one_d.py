@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.targets1d import TARGET_NAMES_1D, make_target_1d
+from playground.targets.one_d import TARGET_NAMES_1D, make_target_1d
 
 
 @pytest.mark.parametrize("name", TARGET_NAMES_1D)

@@ -7,8 +7,8 @@ import numpy as np
 import plotly.io as pio
 
 from helpers import tiny_config
-from playground import figures
-from playground.lab1d import Config1D, Run1D
+from playground.figures import common as figures
+from playground.labs.one_d import Config1D, Run1D
 
 
 def snapshot(iterations: int = 30, **changes):

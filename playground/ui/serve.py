@@ -14,10 +14,10 @@ from pathlib import Path
 
 import plotly.io as pio
 
-from .labs import LABS
+from ..labs.registry import LABS
 
 log = logging.getLogger(__name__)
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def warm_up() -> None:

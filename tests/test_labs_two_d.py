@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from playground import config as cfg
-from playground.lab2d import ARROWS, GRID, PRESETS_2D, SHOWN_SAMPLES, Config2D, Run2D, summary
-from playground.targets2d import TARGET_NAMES_2D
+from playground.labs.two_d import ARROWS, GRID, PRESETS_2D, SHOWN_SAMPLES, Config2D, Run2D, summary
+from playground.targets.two_d import TARGET_NAMES_2D
 
 
 def tiny(**changes) -> Config2D:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from . import metrics
-from .device import select_device
-from .models import MLP
-from .trainer import Trainer, noise_sampler
+from .. import metrics
+from ..device import select_device
+from ..models import MLP
+from ..trainer import Trainer, noise_sampler
 
 
 class ToyRun:

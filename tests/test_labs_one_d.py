@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from helpers import tiny_config
-from playground.lab1d import PRESETS_1D, Config1D, Run1D, train_headless
-from playground.targets1d import TARGET_NAMES_1D
+from playground.labs.one_d import PRESETS_1D, Config1D, Run1D, train_headless
+from playground.targets.one_d import TARGET_NAMES_1D
 from playground.trainer import Diverged
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _title, d_history, figure, loss_history
+from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _title, d_history, figure, loss_history
 
 SCORE_BINS = 20
 

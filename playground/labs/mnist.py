@@ -3,10 +3,10 @@
 A frame shows a fixed batch of noise vectors rendered as a grid (the same "pen" every frame, so
 the digits are seen improving), real digits in the same layout, D's scores on a real and a
 generated batch, and quality numbers from the shipped digit classifier (classifier IS, FID and
-label KL, see :mod:`playground.mnist_quality`), computed on a few hundred samples at most once
+label KL, see :mod:`playground.mnist.quality`), computed on a few hundred samples at most once
 every QUALITY_PERIOD_S seconds so they don't slow the live loop.
 
-The networks (:mod:`playground.mnist_models`) work on flat vectors, so the shared Trainer runs
+The networks (:mod:`playground.mnist.models`) work on flat vectors, so the shared Trainer runs
 them unchanged; conditional runs append the one-hot label to every real and generated sample.
 """
 
@@ -22,18 +22,18 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import fields as F
-from . import metrics
-from .accel import autocast_dtype
-from .config import Effect, param
-from .export import png_bytes
-from .device import device_notice, select_device
-from .lab1d import Preset
-from .mnist_data import MnistData, load_mnist
-from .mnist_models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
-from .mnist_quality import get_scorer
-from .timing import section
-from .trainer import Trainer, noise_sampler
+from .. import fields as F
+from .. import metrics
+from ..accel import autocast_dtype
+from ..config import Effect, param
+from ..export import png_bytes
+from ..device import device_notice, select_device
+from .one_d import Preset
+from ..mnist.data import MnistData, load_mnist
+from ..mnist.models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
+from ..mnist.quality import get_scorer
+from ..timing import section
+from ..trainer import Trainer, noise_sampler
 
 R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))

@@ -23,11 +23,11 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
-from . import config as cfg
-from .export import history_csv, png_bytes
-from .device import describe, device_notice
-from .labs import Lab
-from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, WAIT_POLL_S, LiveSession
+from .. import config as cfg
+from ..export import history_csv, png_bytes
+from ..device import describe, device_notice
+from ..labs.registry import Lab
+from ..live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, WAIT_POLL_S, LiveSession
 
 log = logging.getLogger(__name__)
 

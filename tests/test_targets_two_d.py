@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from playground.config import InvalidValue
-from playground.targets2d import MAX_POINTS, TARGET_NAMES_2D, make_target_2d, parse_points_csv
+from playground.targets.two_d import MAX_POINTS, TARGET_NAMES_2D, make_target_2d, parse_points_csv
 
 
 def grid_around(target, pad: float, n: int):

@@ -6,8 +6,8 @@ import dataclasses
 import numpy as np
 import plotly.io as pio
 
-from playground import figures2d
-from playground.lab2d import Config2D, Run2D
+from playground.figures import two_d as figures2d
+from playground.labs.two_d import Config2D, Run2D
 
 
 def snapshot(**changes):

@@ -25,8 +25,8 @@ import numpy as np
 import torch
 from scipy import stats
 
-from .config import InvalidValue
-from .targets1d import Rng, _is_torch  # the same two kinds of random generator
+from ..config import InvalidValue
+from .one_d import Rng, _is_torch  # the same two kinds of random generator
 
 
 TARGET_NAMES_2D = ("ring8", "grid25", "spiral", "moons", "circles", "checkerboard", "line", "blobs3",

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from playground import config as cfg
-from playground import labmnist
-from playground.labmnist import (CUDA_BATCH_SCALE, PRESETS_MNIST, SCORE_SAMPLES, SEPARATOR, ConfigMNIST, RunMNIST,
+from playground.labs import mnist as labmnist
+from playground.labs.mnist import (CUDA_BATCH_SCALE, PRESETS_MNIST, SCORE_SAMPLES, SEPARATOR, ConfigMNIST, RunMNIST,
                                  grid_layout, summary)
-from playground.mnist_data import MnistData
-from playground.mnist_models import images_from_output, make_models
-from playground.mnist_quality import held_out_digits
+from playground.mnist.data import MnistData
+from playground.mnist.models import images_from_output, make_models
+from playground.mnist.quality import held_out_digits
 
 CELL = 28 + SEPARATOR
 

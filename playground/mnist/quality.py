@@ -30,13 +30,13 @@ import torch.nn.functional as F
 from scipy import linalg, special
 from torch import nn
 
-from .mnist_data import bundled_subset
+from .data import bundled_subset
 
 NUM_CLASSES = 10
 HELD_OUT = 1000  # digits held out of classifier training (100 per class)
 FEATURE_DIM = 64
 REFERENCE_SIZE = 1000  # real digits behind the scorer's reference feature statistics
-WEIGHTS_PATH = Path(__file__).parent / "data" / "mnist_classifier.pt"
+WEIGHTS_PATH = Path(__file__).parents[1] / "data" / "mnist_classifier.pt"
 LOG_CLASSES = math.log(NUM_CLASSES)  # the largest label_kl: every sample in one class
 LABEL_KL_EPS = 1e-6  # added to each class's share of the argmax histogram before the KL
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from playground import serve
+from playground.ui import serve
 
 
 def test_warm_up_builds_every_lab_and_logs_its_time(caplog, monkeypatch):
