@@ -1,7 +1,8 @@
-"""Every figure builder skips Plotly's validation for speed (``figures.figure``), so each one's
+"""Every figure builder skips Plotly's validation for speed (``figures.common.figure``), so each one's
 output is checked here against a validated copy: a wrong property name, or a value that Plotly
 would coerce (a named colour scale, a template by name, an empty list), fails."""
 
+import copy
 import dataclasses
 import json
 
@@ -9,10 +10,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from helpers import tiny_config
-from playground.figures import common as figures
-from playground.figures import mnist as figures_mnist
-from playground.figures import two_d as figures2d
+from helpers import assert_same, tiny_config
+from playground.figures import common, mnist, one_d, two_d
 from playground.labs.one_d import Run1D
 from playground.labs.two_d import Config2D, Run2D
 from playground.labs.mnist import ConfigMNIST, RunMNIST
@@ -54,16 +53,18 @@ def snapshots_mnist():
 
 
 CASES = [
-    ("1d", snapshots_1d, (figures.frame_1d, figures.history_1d)),
-    ("2d", snapshots_2d, (figures2d.frame_2d, figures2d.history_2d)),
-    ("mnist", snapshots_mnist, (figures_mnist.frame_mnist, figures_mnist.history_mnist)),
+    ("1d", snapshots_1d, (one_d.frame_1d, one_d.history_1d)),
+    ("2d", snapshots_2d, (two_d.frame_2d, two_d.history_2d)),
+    ("mnist", snapshots_mnist, (mnist.frame_mnist, mnist.history_mnist)),
 ]
 
 
 @pytest.mark.parametrize("lab, make, builders", CASES, ids=[case[0] for case in CASES])
 def test_unvalidated_figures_equal_their_validated_copies(lab, make, builders):
+    """Every builder's output equals a validated copy, and leaves its snapshot unchanged."""
     checked = 0
     for snap, config in make():
+        before = copy.deepcopy(snap)
         for build in builders:
             for name, fig in build(snap, config).items():
                 sent = json.loads(pio.to_json(fig, validate=False))
@@ -71,6 +72,7 @@ def test_unvalidated_figures_equal_their_validated_copies(lab, make, builders):
                 assert sent == json.loads(pio.to_json(validated, validate=False)), f"{lab} {name}"
                 assert_overlaid_axes_have_their_own_ticks(sent["layout"], f"{lab} {name}")
                 checked += 1
+        assert_same(snap, before, lab)
     assert checked >= 4
 
 
@@ -84,9 +86,9 @@ def assert_overlaid_axes_have_their_own_ticks(layout: dict, where: str) -> None:
 
 def test_a_bad_property_would_be_caught():
     """The check above can fail: validation rejects what ``figure`` lets through."""
-    fig = figures.figure([dict(type="scatter", y=[1, 2], linee=dict(color="black"))], dict(figures.BASE_LAYOUT))
+    fig = common.figure([dict(type="scatter", y=[1, 2], linee=dict(color="black"))], dict(common.BASE_LAYOUT))
     with pytest.raises(ValueError):
         go.Figure(fig.to_plotly_json())
-    named = figures.figure([dict(type="heatmap", z=[[0, 1]], colorscale="RdBu")], {})
+    named = common.figure([dict(type="heatmap", z=[[0, 1]], colorscale="RdBu")], {})
     assert json.loads(pio.to_json(named, validate=False)) != json.loads(
         pio.to_json(go.Figure(named.to_plotly_json()), validate=False))

@@ -1,7 +1,7 @@
-"""The MNIST lab's Plotly figures, pure functions of a :class:`~playground.labmnist.SnapshotMNIST`.
+"""The MNIST lab's Plotly figures, pure functions of a :class:`~playground.labs.mnist.SnapshotMNIST`.
 
-The digit grids themselves are not figures: the page shows them with ``st.image`` from uint8
-arrays, so only an image URL crosses the websocket each frame.
+The digit grids themselves are not figures: the page shows them as images, each frame's grid an
+inline PNG (a data: URL in the message, ~1.7 KB; see ``playground.ui.chart.pixel_image``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _title, d_history, figure, loss_history
+from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, REFERENCE, axis, figure, hline, title
+from .history import d_history, loss_history
 
 SCORE_BINS = 20
 
@@ -31,12 +32,12 @@ def score_histogram(snap, height: int = 300) -> go.Figure:
         dict(type="bar", x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
              marker=dict(color=P_G["color"], opacity=0.6)),
     ]
-    layout = dict(BASE_LAYOUT, height=height, barmode="overlay", hovermode=False, title=_title("D's scores"),
-                  margin=HISTORY_MARGIN, xaxis=_axis(range=[0, 1], title=dict(text="D output"),
-                                                     tickvals=[0, 0.25, 0.5, 0.75, 1]),
-                  yaxis=_axis(title=dict(text="digits"), rangemode="tozero"),
+    layout = dict(BASE_LAYOUT, height=height, barmode="overlay", hovermode=False, title=title("D's scores"),
+                  margin=HISTORY_MARGIN, xaxis=axis(range=[0, 1], title=dict(text="D output"),
+                                                    tickvals=[0, 0.25, 0.5, 0.75, 1]),
+                  yaxis=axis(title=dict(text="digits"), rangemode="tozero"),
                   shapes=[dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1,
-                               line=dict(color="#999999", dash="dot", width=1))])
+                               line=REFERENCE)])
     return figure(traces, layout)
 
 
@@ -50,17 +51,12 @@ def quality_history(history: dict, real_is: float, height: int = 300) -> go.Figu
         dict(type="scatter", x=it, y=history["classifier_fid"], name="Fréchet distance", mode="lines+markers",
              yaxis="y2", line=dict(color="#9467bd", width=1.5), marker=dict(size=4)),
     ]
-    shapes = []
-    if math.isfinite(real_is):
-        shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=real_is, y1=real_is,
-                           line=dict(color="#999999", dash="dot", width=1),
-                           label=dict(text=f"real digits {real_is:.2f}", textposition="end",
-                                      font=dict(size=11, color="#777777"))))
-    layout = dict(BASE_LAYOUT, height=height, title=_title("Quality (offline classifier)"), margin=HISTORY_MARGIN,
-                  xaxis=_axis(title=dict(text="iteration")),
-                  yaxis=_axis(range=[0, 10.5], title=dict(text="IS")),
-                  yaxis2=_axis(type="log", overlaying="y", side="right", showgrid=False, tickformat=".3~s",
-                                tickmode="auto"),
+    shapes = [hline(real_is, f"real digits {real_is:.2f}")] if math.isfinite(real_is) else []
+    layout = dict(BASE_LAYOUT, height=height, title=title("Quality (offline classifier)"), margin=HISTORY_MARGIN,
+                  xaxis=axis(title=dict(text="iteration")),
+                  yaxis=axis(range=[0, 10.5], title=dict(text="IS")),
+                  yaxis2=axis(type="log", overlaying="y", side="right", showgrid=False, tickformat=".3~s",
+                               tickmode="auto"),
                   shapes=shapes)
     return figure(traces, layout)
 

@@ -1,4 +1,4 @@
-"""The 2-D lab's Plotly figures, pure functions of a :class:`~playground.lab2d.Snapshot2D`.
+"""The 2-D lab's Plotly figures, pure functions of a :class:`~playground.labs.two_d.Snapshot2D`.
 
 Heatmaps go out as uint8 (0–255 with fixed zmin/zmax) on an evenly spaced grid given by
 (x0, dx, y0, dy): 10 KB per 100 × 100 map instead of 40 KB of float32 plus coordinates. Colours
@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from .common import (BASE_LAYOUT, HISTORY_MARGIN, P_G, _axis, _hline, _title, d_history, distance_history, figure,
-                      loss_history)
+from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, axis, figure, hline, title
+from .history import d_history, distance_history, loss_history
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
@@ -39,9 +39,9 @@ def _grid(snap) -> dict:
 def _square_axes(snap, suffix: str = "", **settings) -> dict:
     """x and y axes over the plotting square, with equal scales."""
     (x_lo, x_hi), (y_lo, y_hi) = snap.limits
-    return {f"xaxis{suffix}": _axis(range=[x_lo, x_hi], constrain="domain", showgrid=False, **settings.get("x", {})),
-            f"yaxis{suffix}": _axis(range=[y_lo, y_hi], scaleanchor=f"x{suffix}", constrain="domain",
-                                    showgrid=False, **settings.get("y", {}))}
+    return {f"xaxis{suffix}": axis(range=[x_lo, x_hi], constrain="domain", showgrid=False, **settings.get("x", {})),
+            f"yaxis{suffix}": axis(range=[y_lo, y_hi], scaleanchor=f"x{suffix}", constrain="domain",
+                                   showgrid=False, **settings.get("y", {}))}
 
 
 def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560) -> go.Figure:
@@ -153,12 +153,12 @@ def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figu
         dict(type="scatter", x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
              line=dict(color="#8c564b", width=1.5)),
     ]
-    layout = dict(BASE_LAYOUT, height=height, title=_title("Modes"), margin=HISTORY_MARGIN,
-                  xaxis=_axis(title=dict(text="iteration")),
-                  yaxis=_axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
-                  yaxis2=_axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
-                               tickvals=[0, 25, 50, 75, 100], title=dict(text="% high quality")),
-                  shapes=[_hline(modes_total, f"all {modes_total}")] if modes_total else [])
+    layout = dict(BASE_LAYOUT, height=height, title=title("Modes"), margin=HISTORY_MARGIN,
+                  xaxis=axis(title=dict(text="iteration")),
+                  yaxis=axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
+                  yaxis2=axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
+                              tickvals=[0, 25, 50, 75, 100], title=dict(text="% high quality")),
+                  shapes=[hline(modes_total, f"all {modes_total}")] if modes_total else [])
     return figure(traces, layout)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..figures import common as figures
+from ..figures import one_d as figures
 from ..figures import mnist as figures_mnist
 from ..figures import two_d as figures2d
 from . import mnist as labmnist
