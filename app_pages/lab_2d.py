@@ -5,7 +5,7 @@ import streamlit as st
 from playground import text
 from playground.ui import sidebar as ui
 from playground.labs.registry import LABS
-from playground.targets.two_d import parse_points_csv
+from playground.targets.points import parse_points_csv
 
 lab = LABS["2d"]
 session = ui.lab_session(lab)

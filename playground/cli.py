@@ -113,7 +113,7 @@ def _data_from_args(parser, args, config) -> dict:
         return {}
     if not wants_points:
         parser.error("argument --points: only with --lab 2d --target custom --custom-source csv")
-    from .targets.two_d import MAX_CSV_BYTES, parse_points_csv
+    from .targets.points import MAX_CSV_BYTES, parse_points_csv
 
     try:
         if not args.points.is_file():

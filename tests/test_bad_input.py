@@ -25,7 +25,7 @@ from apptest_helpers import metric, shown
 from playground import config as cfg
 from playground.cli import main
 from playground.labs.registry import LABS
-from playground.targets.two_d import MAX_COORDINATE, MAX_CSV_BYTES, MAX_POINTS, MIN_POINTS, parse_points_csv
+from playground.targets.points import MAX_COORDINATE, MAX_CSV_BYTES, MAX_POINTS, MIN_POINTS, parse_points_csv
 
 # =============================================================================== URL query params
 

@@ -209,7 +209,7 @@ def test_streamlit_config_caps_uploads_and_hides_tracebacks():
     upload_mb = conf["server"]["maxUploadSize"]
     assert isinstance(upload_mb, int) and 0 < upload_mb <= 10
     assert conf["client"]["showErrorDetails"] == "none"
-    from playground.targets.two_d import MAX_CSV_BYTES
+    from playground.targets.points import MAX_CSV_BYTES
 
     assert MAX_CSV_BYTES <= upload_mb * 2**20  # the parser's own cap is no looser than the server's
 

@@ -20,7 +20,8 @@ TARGET_NAMES_1D = ("gaussian", "bimodal", "trimodal", "uniform", "laplace", "log
 DEFAULT_CUSTOM_1D = ((0.3, -1.0, 0.4), (0.7, 3.0, 0.8))  # rows of (weight, mean, std)
 
 
-def _is_torch(rng: Rng) -> bool:
+def is_torch(rng: Rng) -> bool:
+    """Whether a sampler was given a torch Generator (training) rather than a NumPy one."""
     return isinstance(rng, torch.Generator)
 
 
@@ -32,7 +33,7 @@ class Target1D:
     x_range: tuple[float, float]
 
     def sample(self, n: int, rng: Rng):
-        if _is_torch(rng):
+        if is_torch(rng):
             return self._sample_torch(n, rng).reshape(n, 1)
         return self._sample_numpy(n, rng)
 
