@@ -55,7 +55,7 @@ def draw(snap, session) -> None:
     ui.value_metric(row[7], m['value'])
     st.caption(text.settings_line(session.config))
     generated, real, scores = st.columns([4, 4, 3])
-    rows_note = " · one row per digit 0–9" if snap.grid_labels is not None and snap.grid.shape[0] > snap.grid.shape[1] else ""
+    rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
     ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:

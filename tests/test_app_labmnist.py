@@ -55,12 +55,30 @@ def test_step_buttons_count_steps():
 
 
 def test_conditional_shows_one_row_per_digit_and_the_digit_picker():
-    at = open_lab({"conditional": "true"})
+    """The caption says "one row per digit" whenever the snapshot does, the square 10 × 10 grid
+    included (the page used to guess it from the image's shape), and not for a single digit."""
+    at = open_lab({"conditional": "true", "grid_size": "10"})
     snap = session(at).latest
-    assert snap.grid_labels.shape[0] == 10 and (snap.grid_labels[:, 0] == range(10)).all()
+    assert snap.one_row_per_digit and snap.grid_labels.shape == (10, 10)
+    assert (snap.grid_labels[:, 0] == range(10)).all()
+    assert "one row per digit" in images(at)[0].caption
     at.selectbox(key="mnist.digit").set_value("7").run()
-    assert (session(at).latest.grid_labels == 7).all()
+    assert (session(at).latest.grid_labels == 7).all() and not session(at).latest.one_row_per_digit
+    assert "one row per digit" not in images(at)[0].caption
     assert session(at).run.trainer.iterations == 0 and not at.exception
+
+
+def test_an_unavailable_cuda_device_is_noticed_once():
+    """device=cuda on a machine without CUDA trains on the CPU and says so once (the page showed the
+    run's copy of the notice and the shared one)."""
+    import pytest
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    at = open_lab({"device": "cuda"})
+    notices = [i.value for i in at.info if "CUDA was requested" in i.value]
+    assert len(notices) == 1, notices
 
 
 def test_bad_url_values_are_reported():

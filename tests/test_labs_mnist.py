@@ -110,6 +110,12 @@ def test_quality_is_computed_first_then_rate_limited_unless_forced(digits, monke
     assert len(run.quality_history) == 3
 
 
+def test_one_row_per_digit_is_said_by_the_layout():
+    """Only a conditional run asked for every digit shows one row per digit; the snapshot says so."""
+    assert labmnist.one_row_per_digit(True, "all")
+    assert not labmnist.one_row_per_digit(True, "3") and not labmnist.one_row_per_digit(False, "all")
+
+
 def test_grid_layout_per_view():
     """Unconditional: n × n distinct noise vectors; conditional 'all': row r asks for digit r and every
     row reuses the same noise (a column is one style); one digit: n × n cells of that digit."""

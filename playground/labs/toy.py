@@ -1,5 +1,5 @@
-"""What the 1-D and 2-D labs' runs share: networks that work in normalised units, the trainer,
-fixed evaluation batches and the loss history.
+"""What the 1-D and 2-D labs' runs share: networks that work in normalised units, the trainer and
+fixed evaluation batches (the histories come from :class:`~playground.labs.base.LabRun`).
 
 The networks see u = (x − centre) / half_width, so the plotted region is [−1, 1] in every
 coordinate: the usual input scaling, which makes a target far from the origin as easy to learn as
@@ -11,31 +11,29 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .. import metrics
-from ..device import select_device
 from ..models import MLP
 from ..trainer import Trainer, noise_sampler
+from .base import LabRun, SeedOffset, d_scores
 
 
-class ToyRun:
+class ToyRun(LabRun):
     """A target, a G: z → x and a D: x → logit MLP pair, a trainer, and fixed evaluation batches
     (so that consecutive frames differ only by training)."""
 
     def __init__(self, config, target, dim: int, centre, half_width: float, eval_samples: int):
-        self.config, self.target, self.dim = config, target, dim
-        self.device = select_device(config.device)
+        super().__init__(config)
+        self.target, self.dim = target, dim
         self.centre = np.asarray(centre, dtype=float).reshape(dim)
         self.half_width = float(half_width)
         self._centre_t = torch.as_tensor(self.centre, dtype=torch.float32, device=self.device)
-        torch.manual_seed(config.seed)  # network initialisation
+        torch.manual_seed(self.seed(SeedOffset.TRAINING))  # network initialisation
         G = MLP(config.latent_dim, dim, config.width, config.depth, config.activation)
         D = MLP(dim, 1, config.width, config.depth, config.activation)
         self.trainer = Trainer(G, D, self._sample_real_units, noise_sampler(config.noise, config.latent_dim),
-                               config.hyper(), config.seed, self.device)
-        eval_rng = torch.Generator(self.device).manual_seed(config.seed + 1)
+                               config.hyper(), self.seed(SeedOffset.TRAINING), self.device)
+        eval_rng = self.generator(SeedOffset.EVALUATION)
         self.eval_z = self.trainer.sample_noise(eval_samples, eval_rng)
         self.eval_real = self._sample_real_units(eval_samples, eval_rng)
-        self.loss_history = metrics.History(("d_loss", "g_loss"))  # every iteration (decimated)
 
     def _sample_real_units(self, n: int, rng: torch.Generator) -> torch.Tensor:
         return self.target.sample(n, rng).reshape(n, self.dim).sub_(self._centre_t).div_(self.half_width)
@@ -57,21 +55,12 @@ class ToyRun:
 
     def sample_output(self, n: int) -> np.ndarray:
         """n generated samples in data units (the CLI's --save-samples), reproducible per seed."""
-        rng = torch.Generator(self.device).manual_seed(self.config.seed + 3)
+        rng = self.generator(SeedOffset.EXPORT)
         return self.generate_data(self.trainer.sample_noise(n, rng))
-
-    def record_losses(self) -> None:
-        self.loss_history.add_rows(self.trainer.drain_losses())
 
     @torch.no_grad()
     def evaluate_batches(self) -> tuple[np.ndarray, dict]:
         """Generated samples (data units) on the fixed noise batch, and D's scores on both batches."""
-        t = self.trainer
-        fake = t.generate(self.eval_z)
-        logit_real = t.D(self.eval_real).double().cpu().numpy().ravel()
-        logit_fake = t.D(fake).double().cpu().numpy().ravel()
-        with np.errstate(over="ignore", invalid="ignore"):
-            sigmoid = lambda l: float(np.mean(1 / (1 + np.exp(-l))))  # noqa: E731
-            scores = {"d_real": sigmoid(logit_real), "d_fake": sigmoid(logit_fake),
-                      "value": metrics.value_from_logits(logit_real, logit_fake)}
+        fake = self.trainer.generate(self.eval_z)
+        _, _, scores = d_scores(self.d_logits(self.eval_real), self.d_logits(fake))
         return self.to_data(fake), scores

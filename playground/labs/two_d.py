@@ -7,58 +7,55 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields as F
-from .. import metrics
+from .. import fields, metrics
 from ..config import Column, Effect, MixtureRows, param
-from .one_d import Preset
 from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from ..timing import section
+from .base import Preset
 from .toy import ToyRun
 
-R, O, V = Effect.REBUILD, Effect.OPTIMIZER, Effect.VIEW
 CUSTOM_SOURCES = ("table", "csv")
 
 
 @dataclass(frozen=True)
-class Config2D(F.TrainingSettings):
+class Config2D(fields.TrainingSettings):
     """Every setting of the 2-D lab, with its default and valid range."""
 
     # Data and noise
-    target: str = param("ring8", label="Target p_data", choices=TARGET_NAMES_2D, effect=R, group="Data")
-    custom_source: str = param("table", label="Custom data", choices=CUSTOM_SOURCES, effect=R, group="Data",
-                               choice_labels={"table": "Gaussian mixture table", "csv": "uploaded CSV of points"},
-                               visible_if=("target", "custom"))
+    target: str = param("ring8", label="Target p_data", choices=TARGET_NAMES_2D, effect=Effect.REBUILD, group="Data")
+    custom_source: str = param("table", label="Custom data", choices=CUSTOM_SOURCES, effect=Effect.REBUILD,
+                               group="Data", visible_if=("target", "custom"),
+                               choice_labels={"table": "Gaussian mixture table", "csv": "uploaded CSV of points"})
     custom: MixtureRows = param(
-        DEFAULT_CUSTOM_2D, label="Custom mixture", effect=R, group="Data", max_rows=25,
+        DEFAULT_CUSTOM_2D, label="Custom mixture", effect=Effect.REBUILD, group="Data", max_rows=25,
         columns=(Column("weight", 0.0, 1000.0), Column("mean x", -100.0, 100.0), Column("mean y", -100.0, 100.0),
                  Column("std", 0.0, 50.0, lo_open=True)),
         visible_if=("custom_source", "table"), help="Rows of weight, mean x, mean y, std (at most 25).")
-    noise: str = F.noise("normal")
-    latent_dim: int = param(2, label="Latent dimension", lo=1, hi=8, effect=R, group="Data",
+    noise: str = fields.noise("normal")
+    latent_dim: int = param(2, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="2 lets the manifold view draw the whole z-plane warped by G.")
     # Algorithm 1
-    k: int = F.k(1)
-    loss: str = F.loss()
-    batch: int = F.batch(256)
+    k: int = fields.k(1)
+    loss: str = fields.loss()
+    batch: int = fields.batch(256)
     # Optimizer
-    optimizer: str = F.optimizer()
-    lr_d: float = F.lr_d(0.001)
-    link_lr: bool = F.link_lr(True)
-    lr_g: float = F.lr_g(0.001)
-    momentum: float = F.momentum(0.5)
+    optimizer: str = fields.optimizer()
+    lr_d: float = fields.lr_d(0.001)
+    link_lr: bool = fields.link_lr(True)
+    lr_g: float = fields.lr_g(0.001)
+    momentum: float = fields.momentum(0.5)
     # Networks
-    width: int = F.width(64)
-    depth: int = F.depth(2)
-    activation: str = F.activation()
-    seed: int = F.seed(0)
-    device: str = F.device()
+    width: int = fields.width(64)
+    depth: int = fields.depth(2)
+    activation: str = fields.activation()
+    seed: int = fields.seed(0)
+    device: str = fields.device()
     # Display
-    density: str = F.density()
-    show_arrows: bool = param(True, label="Gradient arrows ∂D/∂x", effect=V, group="Display",
+    density: str = fields.density()
+    show_arrows: bool = param(True, label="Gradient arrows ∂D/∂x", effect=Effect.VIEW, group="Display",
                               help="Where D's slope pushes each generated sample (the generator's update direction).")
-    show_manifold: bool = param(False, label="Generator manifold", effect=V, group="Display",
+    show_manifold: bool = param(False, label="Generator manifold", effect=Effect.VIEW, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
-
 
 
 PRESETS_2D = {
@@ -117,6 +114,8 @@ class Snapshot2D:
 class Run2D(ToyRun):
     """The 2-D lab's run: D's landscape, p_g beside p_data, mode metrics, JS by grid, sliced W1."""
 
+    EVAL_NAMES = ("modes_captured", "high_quality", "js", "swd")
+
     def __init__(self, config: Config2D, points: np.ndarray | None = None, points_name: str = ""):
         use_points = config.target == "custom" and config.custom_source == "csv" and points is not None
         target = make_target_2d(config.target, config.custom, points if use_points else None)
@@ -136,8 +135,6 @@ class Run2D(ToyRun):
         self.reference = self.to_data(self.eval_real)
         self.real_shown = self.reference[:SHOWN_SAMPLES]
         self.manifold_z = _manifold_grid(config.noise, config.latent_dim)
-        self.eval_history = metrics.History(
-            ("d_real", "d_fake", "value", "modes_captured", "high_quality", "js", "swd"))
         self.using_points = use_points
 
     def evaluate(self) -> tuple[np.ndarray, dict]:
@@ -171,8 +168,7 @@ class Run2D(ToyRun):
             fake, stats = self.evaluate()
             density = metrics.kde_2d if config.density == "kde" else metrics.histogram_2d
             p_g = density(fake, self.xs, self.ys)
-        stats.update(self.loss_history.last())
-        self.eval_history.add(t.iterations, **stats)
+        self.record_evaluation(stats)
         d = self.discriminate_data(self.grid_points).reshape(GRID, GRID)
         shown = fake[:SHOWN_SAMPLES]
         arrows = self.gradient_arrows(shown[:ARROWS]) if config.show_arrows else None
@@ -207,9 +203,9 @@ def _manifold_grid(noise: str, latent_dim: int) -> np.ndarray:
 
 def summary(snapshot: Snapshot2D, seconds: float) -> dict:
     """The CLI's JSON fields for a finished run."""
-    m = snapshot.metrics
+    stats = snapshot.metrics
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
-            **{k: m[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "modes_captured", "modes_total",
-                                 "high_quality", "swd")},
-            "js_grid": m["js"]}
+            **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "modes_captured",
+                                     "modes_total", "high_quality", "swd")},
+            "js_grid": stats["js"]}
