@@ -55,7 +55,8 @@ class Spec:
     columns: tuple[Column, ...] = ()  # mixture tables only
     max_rows: int = 0  # mixture tables only
     visible_if: tuple[str, Any] | None = None  # (field, value) that must hold, and that field be shown
-    disabled_if: tuple[str, Any] | None = None
+    disabled_if: tuple[str, Any] | None = None  # (field, value) under which the widget is greyed out
+    follows: str = ""  # a field whose value this one shows and uses while disabled (lr_g follows lr_d when linked)
 
 
 def param(default: Any, **spec: Any) -> Any:
@@ -97,6 +98,20 @@ def visible(config_cls: type, name: str, values: Mapping[str, Any]) -> bool:
         return True
     field_name, wanted = condition
     return values.get(field_name) == wanted and visible(config_cls, field_name, values)
+
+
+def disabled(config_cls: type, name: str, values: Mapping[str, Any]) -> bool:
+    """Whether a field is disabled, given the current values."""
+    condition = specs(config_cls)[name].disabled_if
+    return condition is not None and values.get(condition[0]) == condition[1]
+
+
+def in_effect(config: Any, name: str) -> Any:
+    """The value a field has in effect: while disabled, a field that follows another takes its value."""
+    spec = specs(type(config))[name]
+    if spec.follows and disabled(type(config), name, vars(config)):
+        return getattr(config, spec.follows)
+    return getattr(config, name)
 
 
 class InvalidValue(ValueError):

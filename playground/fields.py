@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import metrics
-from .config import Effect, param
+from .config import Effect, in_effect, param
 from .device import DEVICE_CHOICES, select_device
 from .models import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -55,7 +55,7 @@ def link_lr(default: bool) -> Any:
 
 def lr_g(default: float) -> Any:
     return param(default, label="Learning rate (G)", lo=1e-5, hi=1.0, log=True, group="Optimizer",
-                 disabled_if=("link_lr", True))
+                 disabled_if=("link_lr", True), follows="lr_d")
 
 
 def momentum(default: float) -> Any:
@@ -94,5 +94,5 @@ class TrainingSettings:
 
     def hyper(self) -> Hyper:
         scale = self.CUDA_BATCH_SCALE if self.CUDA_BATCH_SCALE != 1 and select_device(self.device).type == "cuda" else 1
-        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=self.lr_d if self.link_lr else self.lr_g,
+        return Hyper(k=self.k, lr_d=self.lr_d, lr_g=in_effect(self, "lr_g"),
                      momentum=self.momentum, optimizer=self.optimizer, loss=self.loss, batch=self.batch * scale)

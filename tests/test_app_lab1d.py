@@ -80,6 +80,15 @@ def test_slider_change_retunes_without_resetting():
     assert at.query_params["k"] == "3" and at.query_params["lr_d"] == "0.01"  # the link follows
 
 
+def test_a_linked_learning_rate_is_disabled_and_shows_the_rate_in_use():
+    at = open_lab({"link_lr": "true", "lr_d": "0.01", "lr_g": "0.0004"})
+    slider = at.select_slider(key="1d.lr_g")
+    assert slider.disabled and slider.value == 0.01
+    assert session(at).run.trainer.hyper.lr_g == 0.01
+    at.toggle(key="1d.link_lr").set_value(False).run()
+    assert not at.select_slider(key="1d.lr_g").disabled
+
+
 def test_architecture_change_rebuilds_and_says_so():
     at = open_lab()
     at.button(key="1d.step_iteration").click().run()

@@ -6,6 +6,7 @@ import pytest
 
 from playground import config as cfg
 from playground.config import Effect
+from playground.labs import LABS
 from playground.labs.one_d import PRESETS_1D, Config1D
 
 
@@ -87,3 +88,23 @@ def test_change_classification():
 def test_log_grid_is_1_2_5_within_bounds():
     assert cfg.log_grid(1e-5, 1.0)[:4] == (1e-5, 2e-5, 5e-5, 1e-4)
     assert cfg.log_grid(1e-5, 1.0)[-1] == 1.0
+
+
+def test_a_linked_field_uses_the_value_it_follows():
+    """While linked, lr_g is disabled and lr_d is in effect (the trainer's rate); unlinked, its own."""
+    linked = Config1D(link_lr=True, lr_d=0.01, lr_g=0.0004)
+    assert cfg.disabled(Config1D, "lr_g", vars(linked)) and not cfg.disabled(Config1D, "lr_d", vars(linked))
+    assert cfg.in_effect(linked, "lr_g") == linked.hyper().lr_g == 0.01
+    unlinked = cfg.replace_fields(linked, {"link_lr": False})
+    assert cfg.in_effect(unlinked, "lr_g") == unlinked.hyper().lr_g == 0.0004
+
+
+@pytest.mark.parametrize("key", sorted(LABS))
+def test_following_fields_are_declared_consistently(key):
+    """A field that follows another is disabled by a condition and follows a field of its own kind."""
+    config_cls = LABS[key].config_cls
+    following = {name: spec for name, spec in cfg.specs(config_cls).items() if spec.follows}
+    assert "lr_g" in following
+    for name, spec in following.items():
+        assert spec.disabled_if is not None and spec.disabled_if[0] in cfg.specs(config_cls)
+        assert cfg.kind_of(config_cls, spec.follows) == cfg.kind_of(config_cls, name)

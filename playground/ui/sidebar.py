@@ -198,19 +198,15 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
     return session.config
 
 
-def _condition(values: dict, condition) -> bool:
-    return condition is not None and values.get(condition[0]) == condition[1]
-
-
 def _widget(lab: Lab, session: LiveSession, name: str, spec: cfg.Spec, values: dict) -> Any:
     """One sidebar widget for one config field; returns its (unvalidated) value."""
     key, current = _key(lab, name), getattr(session.config, name)
     kind = cfg.kind_of(lab.config_cls, name)
     if not cfg.visible(lab.config_cls, name, values):
         return current
-    disabled = _condition(values, spec.disabled_if)
-    if disabled and name == "lr_g":  # a linked learning rate shows the value actually used
-        st.session_state[key] = values.get("lr_d", current)
+    disabled = cfg.disabled(lab.config_cls, name, values)
+    if disabled and spec.follows:  # a linked field shows the value actually used
+        st.session_state[key] = values.get(spec.follows, current)
     common = dict(key=key, help=spec.help or None, disabled=disabled)
     if kind == "bool":
         return st.toggle(spec.label, **common)
