@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from playground import text
-from playground.ui import sidebar as ui
-from playground.labs.registry import LABS
+from playground import text, ui
+from playground.labs import LABS
 
 lab = LABS["1d"]
 session = ui.lab_session(lab)
@@ -18,17 +17,17 @@ ui.controls(lab, session)
 
 
 def draw(snap, session) -> None:
-    m = snap.metrics
+    stats = snap.metrics
     row = st.columns(9)
     row[0].metric("Iteration", f"{snap.iteration:,}")
     row[1].metric("D steps", f"{snap.d_steps:,}")
     row[2].metric("G steps", f"{snap.g_steps:,}")
     row[3].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[4].metric("D(real)", f"{m['d_real']:.3f}")
-    row[5].metric("D(fake)", f"{m['d_fake']:.3f}")
-    row[6].metric("W1", f"{m['w1']:.3f}")
-    row[7].metric("JS (nats)", f"{m['js']:.3f}")
-    ui.value_metric(row[8], m['value'])
+    row[4].metric("D(real)", f"{stats['d_real']:.3f}")
+    row[5].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    row[6].metric("W1", f"{stats['w1']:.3f}")
+    row[7].metric("JS (nats)", f"{stats['js']:.3f}")
+    ui.value_metric(row[8], stats['value'])
     st.caption(text.settings_line(session.config))
     for name, chart in lab.frame_figures(snap, session.config).items():
         ui.live_chart(chart, key=f"1d.{name}")

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from playground import text
-from playground.ui import sidebar as ui
-from playground.labs.registry import LABS
+from playground import text, ui
+from playground.labs import LABS
 from playground.targets.points import parse_points_csv
 
 lab = LABS["2d"]
@@ -29,23 +28,23 @@ ui.controls(lab, session)
 
 
 def draw(snap, session) -> None:
-    m = snap.metrics
+    stats = snap.metrics
     row = st.columns(8)
     row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
     row[1].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[2].metric("D(real)", f"{m['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{m['d_fake']:.3f}")
-    if m["modes_total"]:
-        row[4].metric("Modes", f"{m['modes_captured']} / {m['modes_total']}",
+    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
+    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    if stats["modes_total"]:
+        row[4].metric("Modes", f"{stats['modes_captured']} / {stats['modes_total']}",
                       help="Modes with at least one generated sample within 3 std of its centre (2,500 samples).")
-        row[5].metric("High quality", f"{m['high_quality']:.0%}",
+        row[5].metric("High quality", f"{stats['high_quality']:.0%}",
                       help="Generated samples within 3 std of their nearest mode centre.")
     else:
         row[4].metric("Modes", "—", help="This target has no separate modes to count.")
         row[5].metric("High quality", "—")
-    row[6].metric("JS (grid)", f"{m['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
+    row[6].metric("JS (grid)", f"{stats['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
                   "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
-    ui.value_metric(row[7], m['value'])
+    ui.value_metric(row[7], stats['value'])
     st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
     figures = lab.frame_figures(snap, session.config)
     left, right = st.columns([3, 2])

@@ -4,10 +4,9 @@ import math
 
 import streamlit as st
 
-from playground import text
-from playground.ui import sidebar as ui
+from playground import text, ui
+from playground.labs import LABS
 from playground.labs.mnist import cached_mnist, mnist_loaded
-from playground.labs.registry import LABS
 
 lab = LABS["mnist"]
 session = ui.lab_session(lab)
@@ -36,23 +35,23 @@ ui.controls(lab, session)
 
 
 def draw(snap, session) -> None:
-    m = snap.metrics
+    stats = snap.metrics
     row = st.columns(8)
     row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
     row[1].metric("Images/s", f"{session.steps_per_s * snap.batch:,.0f}",
                   help="Generated digits per second that G is trained on (iterations/s × m).")
-    row[2].metric("D(real)", f"{m['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{m['d_fake']:.3f}")
-    row[4].metric("Classifier IS", "—" if math.isnan(m["classifier_is"]) else f"{m['classifier_is']:.2f}",
+    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
+    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    row[4].metric("Classifier IS", "—" if math.isnan(stats["classifier_is"]) else f"{stats['classifier_is']:.2f}",
                   help=f"Inception Score from a small offline digit classifier (1 … 10); real digits score "
-                       f"{m['real_is']:.2f}. Updated every few seconds on 500 generated digits.")
-    row[5].metric("Fréchet", "—" if math.isnan(m["classifier_fid"]) else f"{m['classifier_fid']:.1f}",
+                       f"{stats['real_is']:.2f}. Updated every few seconds on 500 generated digits.")
+    row[5].metric("Fréchet", "—" if math.isnan(stats["classifier_fid"]) else f"{stats['classifier_fid']:.1f}",
                   help="Fréchet distance between the classifier's features of generated and real digits "
                        "(lower is better; 0 for real data).")
-    row[6].metric("Label KL", "—" if math.isnan(m["label_kl"]) else f"{m['label_kl']:.3f}",
+    row[6].metric("Label KL", "—" if math.isnan(stats["label_kl"]) else f"{stats['label_kl']:.3f}",
                   help="KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits "
                        "appear equally often, log 10 ≈ 2.30 when G writes only one (mode collapse).")
-    ui.value_metric(row[7], m['value'])
+    ui.value_metric(row[7], stats['value'])
     st.caption(text.settings_line(session.config))
     generated, real, scores = st.columns([4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""

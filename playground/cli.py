@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config as cfg
-from .labs.registry import LABS
+from .labs import LABS
 from .trainer import Diverged
 
 MAX_STEPS = 10_000_000

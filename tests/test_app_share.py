@@ -9,7 +9,7 @@ import pytest
 import apptest_helpers as h
 from apptest_helpers import shown
 from playground import config as cfg
-from playground.labs.registry import LABS
+from playground.labs import LABS
 
 PAGES = {"1d": "app_pages/lab_1d.py", "2d": "app_pages/lab_2d.py", "mnist": "app_pages/lab_mnist.py"}
 # Non-default settings per lab, given in the URL (and small networks so each run is quick)

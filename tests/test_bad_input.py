@@ -24,7 +24,7 @@ import apptest_helpers as h
 from apptest_helpers import metric, shown
 from playground import config as cfg
 from playground.cli import main
-from playground.labs.registry import LABS
+from playground.labs import LABS
 from playground.targets.points import MAX_COORDINATE, MAX_CSV_BYTES, MAX_POINTS, MIN_POINTS, parse_points_csv
 
 # =============================================================================== URL query params

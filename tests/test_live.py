@@ -6,7 +6,7 @@ import time
 import pytest
 
 from helpers import tiny_config
-from playground.labs.registry import LABS
+from playground.labs import LABS
 from playground.live import (EXTEND_LIMIT, FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingSlots,
                              _split, default_capacity)
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from playground import config as cfg
-from playground.labs.registry import LABS
+from playground.labs import LABS
 from playground.targets.points import MAX_COORDINATE, parse_points_csv
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,7 @@ import pytest
 
 from playground import config as cfg
 from playground.mnist import data as mnist_data
-from playground.labs.registry import LABS
+from playground.labs import LABS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([*(ROOT / "playground").rglob("*.py"), *(ROOT / "app_pages").rglob("*.py"), ROOT / "app.py",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import plotly.io as pio
 
-from ..labs.registry import LABS
+from ..labs import LABS
 
 log = logging.getLogger(__name__)
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -1,0 +1,78 @@
+"""What a frame draws besides metrics: live Plotly charts updated in place, the history charts,
+and pixel images (the MNIST digit grids).
+
+st.plotly_chart derives the element's identity from a hash of the figure, so every new frame
+remounts the chart and the browser rebuilds it from scratch (measured: Chromium's renderer at
+100% of a core at 3 frames/s). The live chart component keeps one Plotly div per key and calls
+Plotly.react on it with each new figure. Plotly.js comes from the plotly package installed with
+the app (served locally, no CDN; see ``internals.plotly_js_url``).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+import streamlit.components.v2 as components_v2
+
+from ..export import png_bytes
+from ..labs import Lab
+from .internals import plotly_js_url
+
+_LIVE_CHART_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  const el = parentElement.querySelector(".gp-live-chart");
+  el.style.height = data.height + "px";
+  window.__gpPlotly ||= new Promise((resolve, reject) => {
+    if (window.Plotly) return resolve(window.Plotly);
+    const script = document.createElement("script");
+    script.src = data.plotly_url;
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = reject;
+    document.head.appendChild(script);
+  });
+  window.__gpPlotly.then((Plotly) => {
+    const figure = JSON.parse(data.figure);
+    Plotly.react(el, figure.data, figure.layout, { displaylogo: false, responsive: true });
+  });
+}
+"""
+_live_chart = components_v2.component(
+    "gan_playground.live_chart", html='<div class="gp-live-chart" style="width:100%"></div>',
+    js=_LIVE_CHART_JS, isolate_styles=False)
+
+
+def live_chart(figure: go.Figure, key: str) -> None:
+    """Show ``figure`` in a chart that later calls with the same key update in place (Streamlit's
+    own chart, redrawn from scratch each time, if Plotly.js cannot be served)."""
+    height = int(figure.layout.height or 400)
+    url = plotly_js_url()
+    if url is None:
+        st.plotly_chart(figure, key=f"{key}:fallback", config={"displaylogo": False})
+        return
+    _live_chart(key=key, height=height + 10,
+                data={"figure": pio.to_json(figure, validate=False), "height": height, "plotly_url": url})
+
+
+def history_charts(lab: Lab, snap: Any, config: Any, per_row: int | None = None) -> None:
+    """The lab's history figures, ``per_row`` to a row (all in one row by default)."""
+    charts = list(lab.history_figures(snap, config).items())
+    per_row = per_row or len(charts)
+    for start in range(0, len(charts), per_row):
+        for column, (name, chart) in zip(st.columns(per_row), charts[start:start + per_row]):
+            with column:
+                live_chart(chart, key=f"{lab.key}.{name}")
+
+
+def pixel_image(container, image, caption: str) -> None:
+    """A uint8 image as lossless PNG inside the message itself (a data: URL), not a media file.
+
+    A media file lives only until the next frame replaces it; under load the browser fetched some
+    grids after that and got 404s (broken images). Inline, every frame carries its own pixels.
+    """
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    container.image(url, caption=caption, width="stretch")

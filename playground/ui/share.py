@@ -1,0 +1,63 @@
+"""Share and save: a link holding every setting, the settings (JSON) and metric history (CSV)
+downloads, and restoring settings from a downloaded file."""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import streamlit as st
+
+from .. import config as cfg
+from ..export import history_csv
+from ..labs import Lab
+from ..live import LiveSession
+from .notices import plain
+from .session import seed_widget_state, widget_key
+
+
+def share_link(lab: Lab, config: Any) -> str:
+    """This page's address with every setting in the query string."""
+    base = st.context.url or f"/lab_{lab.key}"  # AppTest has no browser URL
+    return f"{base}?{urllib.parse.urlencode(cfg.to_text(config, every=True))}"
+
+
+def share_and_save(lab: Lab, session: LiveSession) -> None:
+    """Copy a link, download the settings (JSON) and the metric history (CSV), restore settings."""
+    with st.expander("Share and save", icon=":material/share:"):
+        st.caption("Link with every setting (the icon at its right copies it):")
+        st.code(share_link(lab, session.config), language=None, wrap_lines=False)
+        stem = f"gan-playground-{lab.key}"
+        st.download_button("Settings (JSON)", data=lambda: cfg.to_json(session.config, lab.key),
+                           file_name=f"{stem}-settings.json", mime="application/json", on_click="ignore",
+                           icon=":material/download:", width="stretch", key=widget_key(lab, "save:settings"))
+        st.download_button("Metric history (CSV)", data=lambda: history_csv(session.latest or session.snapshot()),
+                           file_name=f"{stem}-history.csv", mime="text/csv", on_click="ignore",
+                           icon=":material/download:", width="stretch", key=widget_key(lab, "save:history"))
+        settings_upload(lab, session)
+
+
+def settings_upload(lab: Lab, session: LiveSession) -> None:
+    """Restore settings from a JSON file made by the download above; a bad file changes nothing."""
+    key, message_key = widget_key(lab, "settings:upload"), widget_key(lab, "settings:message")
+
+    def restore() -> None:
+        upload = st.session_state.get(key)
+        if upload is None:
+            return
+        try:
+            config, notices = cfg.from_json(lab.config_cls, upload.getvalue(), lab.key, base=session.config)
+        except cfg.InvalidValue as err:
+            st.session_state[message_key] = ("error", plain(f"{upload.name}: {err}. The settings are unchanged."))
+            return
+        change = session.apply(config)
+        seed_widget_state(lab, session.config, force=True)
+        lines = [plain(f"Settings restored from {upload.name}." + (f" {change}" if change else ""))]
+        lines += [f"- {plain(n)}" for n in notices]  # Markdown: user text escaped, bullets kept
+        st.session_state[message_key] = ("warning" if notices else "success", "\n".join(lines))
+
+    st.file_uploader("Restore settings (JSON)", type=["json"], key=key, on_change=restore,
+                     help="A settings file downloaded from this lab; unknown or invalid entries are skipped.")
+    kind, text = st.session_state.get(message_key) or (None, None)
+    if kind:
+        getattr(st, kind)(text)
