@@ -4,8 +4,10 @@ For each lab's default preset:
 1. headless iterations/s of the Trainer and of a plain eager PyTorch loop doing the same work
    (copies of the same G and D, same batch, k, loss, optimizer and samplers) in the same process,
    interleaved so that machine noise hits both alike, and their ratio;
-2. the live tick broken down in ms (training, snapshot without its metrics, metrics, figure
-   build, serialisation) and the payload bytes one frame sends to the browser.
+2. a frame's work outside training broken down in ms (snapshot without its metrics, metrics,
+   figure build, serialisation) between trainings of a fixed 0.7 frame period, and the payload
+   bytes one frame sends to the browser. The page's frames differ in training time only: theirs
+   adapts to what drawing took (``LiveSession.frame_budget``). Streamlit's own work is not timed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from .device import limit_threads
-from .labs.registry import LABS
+from .labs import LABS
 from .live import FRAME_PERIOD_S
 from .timing import recording
 
@@ -61,7 +63,7 @@ class PlainLoop:
         self.opt_g.step()
 
 
-def _rate(step, seconds: float) -> float:
+def rate(step, seconds: float) -> float:
     """Iterations per second of ``step`` over about ``seconds``."""
     for _ in range(20):
         step()
@@ -78,15 +80,16 @@ def headless(lab, seconds: float) -> dict:
     plain = PlainLoop(run.trainer)
     ours, theirs = [], []
     for _ in range(ROUNDS):
-        ours.append(_rate(run.trainer.step_iteration, seconds / ROUNDS))
-        theirs.append(_rate(plain.iteration, seconds / ROUNDS))
+        ours.append(rate(run.trainer.step_iteration, seconds / ROUNDS))
+        theirs.append(rate(plain.iteration, seconds / ROUNDS))
     trainer, reference = statistics.median(ours), statistics.median(theirs)
     return {"trainer_steps_per_s": round(trainer, 1), "plain_steps_per_s": round(reference, 1),
             "ratio": round(trainer / reference, 2)}
 
 
 def live_tick(lab, frames: int = 20) -> dict:
-    """Time the parts of a live frame as the page runs them (Streamlit's own work excluded)."""
+    """Time a frame's parts: training for a fixed 70% of the frame period, then the snapshot, its
+    metrics, the figures and their JSON, which are what the page does each frame."""
     run = lab.make_run(lab.config_cls())
     parts = {"train": [], "snapshot": [], "metrics": [], "figures": [], "serialise": []}
     payload = history_payload = 0

@@ -1,7 +1,7 @@
 """A live training session: config changes, steps, time-budgeted ticks and divergence handling.
 
-Plain Python (no Streamlit), so the page, the CLI, the benchmarks and the tests share it. The page
-keeps one LiveSession per lab in ``st.session_state``.
+Plain Python (no Streamlit), so the tests drive it without a browser. The page keeps one
+LiveSession per lab in ``st.session_state``; the CLI and the benchmark train a lab's run directly.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
-from .labs.registry import Lab
+from .labs import Lab
 from .trainer import Diverged
 
 log = logging.getLogger(__name__)

@@ -52,13 +52,13 @@ def iterations(page) -> int:
 def headless_rate(lab_key: str, seconds: float = 5.0) -> float:
     import torch
 
-    from playground.bench import _rate
-    from playground.labs.registry import LABS
+    from playground.bench import rate
+    from playground.labs import LABS
 
     torch.set_num_threads(1)
     lab = LABS[lab_key]
     run = lab.make_run(lab.config_cls())
-    return _rate(run.trainer.step_iteration, seconds)
+    return rate(run.trainer.step_iteration, seconds)
 
 
 def measure(lab_key: str, watch_s: float) -> dict:
