@@ -24,3 +24,12 @@ def fresh_training_slots(monkeypatch):
     from playground import live
 
     monkeypatch.setattr(live, "SLOTS", live.TrainingSlots(live.default_capacity()))
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """One app server (default settings) for the browser tests that can share it; started on first use."""
+    from e2e_harness import streamlit_server
+
+    with streamlit_server() as url:
+        yield url
