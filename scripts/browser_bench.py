@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from e2e_harness import CHART, chromium_page, metric_value, streamlit_server, wait_for_app  # noqa: E402
+from e2e_harness import CHART, chromium_page, iteration, streamlit_server, wait_for_app  # noqa: E402
 
 PAGES = {"1d": "lab_1d", "2d": "lab_2d", "mnist": "lab_mnist"}
 
@@ -43,10 +43,6 @@ FRAME_COUNTER_JS = """
   requestAnimationFrame(tick);
 }
 """
-
-
-def iterations(page) -> int:
-    return int(metric_value(page, "Iteration").replace(",", ""))
 
 
 def headless_rate(lab_key: str, seconds: float = 5.0) -> float:
@@ -73,9 +69,9 @@ def measure(lab_key: str, watch_s: float) -> dict:
         page.evaluate(FRAME_COUNTER_JS.replace("CHART", CHART))
         page.get_by_role("button", name="Run").click()
         time.sleep(2.0)  # let the first frames settle
-        i0, f0, t0 = iterations(page), page.evaluate("window.__frames"), time.perf_counter()
+        i0, f0, t0 = iteration(page), page.evaluate("window.__frames"), time.perf_counter()
         time.sleep(watch_s)
-        i1, f1, t1 = iterations(page), page.evaluate("window.__frames"), time.perf_counter()
+        i1, f1, t1 = iteration(page), page.evaluate("window.__frames"), time.perf_counter()
         live_steps = (i1 - i0) / (t1 - t0)
         frames = (f1 - f0) / (t1 - t0)
 

@@ -81,6 +81,43 @@ def metric_value(page, label: str) -> str:
     return metric.first.locator("[data-testid='stMetricValue']").inner_text()
 
 
+def iteration(page) -> int:
+    """The Iteration metric as a number."""
+    return int(metric_value(page, "Iteration").replace(",", ""))
+
+
+def wait_until(predicate, timeout_s: float, interval_s: float = 0.25):
+    """Poll ``predicate`` until it returns something truthy; that value, or the last one at the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval_s)
+
+
+def press(page, label: str, timeout_ms: float = 30_000) -> None:
+    """Press Run or Pause and wait until the button shows the other label (the page has redrawn)."""
+    other = {"Run": "Pause", "Pause": "Run"}[label]
+    page.get_by_role("button", name=label).click()
+    page.get_by_role("button", name=other).wait_for(timeout=timeout_ms)
+
+
+def run_until(page, iterations: int, timeout_s: float = 60) -> int:
+    """Press Run, then wait until the Iteration counter reaches ``iterations``; returns the counter
+    (an AssertionError if it did not get there in time)."""
+    press(page, "Run")
+    reached = wait_until(lambda: iteration(page) >= iterations, timeout_s)
+    assert reached, f"the iteration counter did not reach {iterations} in {timeout_s} s (at {iteration(page)})"
+    return iteration(page)
+
+
+def assert_no_errors(page) -> None:
+    """No exception and no error message on the page."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

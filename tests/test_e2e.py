@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from e2e_harness import CHART, chromium_page, find_chromium, metric_value, screenshot, streamlit_server, wait_for_app
+from e2e_harness import (CHART, assert_no_errors, chromium_page, find_chromium, iteration, press, run_until,
+                         screenshot, wait_for_app)
 
 if find_chromium() is None:
     if os.environ.get("CI"):
@@ -18,24 +19,14 @@ if find_chromium() is None:
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-def iteration(page) -> int:
-    return int(metric_value(page, "Iteration").replace(",", ""))
+@pytest.fixture
+def server(app_server):
+    return app_server
 
 
 def p_g_path(page) -> str:
     """The SVG path of the p_g curve in Figure 1 (changes whenever the chart redraws)."""
     return page.locator(CHART).first.locator("g.trace.scatter path.js-line").nth(1).get_attribute("d")
-
-
-def assert_no_errors(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
 def test_home_to_lab_run_and_redraw(server):
@@ -51,11 +42,7 @@ def test_home_to_lab_run_and_redraw(server):
         assert iteration(page) == 0
         before = p_g_path(page)
 
-        page.get_by_role("button", name="Run").click()
-        deadline = time.time() + 60
-        while time.time() < deadline and iteration(page) < 500:
-            time.sleep(0.25)
-        assert iteration(page) >= 500, "the iteration counter did not advance"
+        run_until(page, 500)
         assert p_g_path(page) != before, "Figure 1 did not redraw"
         later = p_g_path(page)
         time.sleep(1.0)
@@ -96,11 +83,7 @@ def test_lab2d_runs_and_redraws_the_heatmap(server):
         assert iteration(page) == 0
         before = heatmap_image(page)
 
-        page.get_by_role("button", name="Run").click()
-        deadline = time.time() + 60
-        while time.time() < deadline and iteration(page) < 300:
-            time.sleep(0.25)
-        assert iteration(page) >= 300, "the iteration counter did not advance"
+        run_until(page, 300)
         assert heatmap_image(page) != before, "the D(x) heatmap did not redraw"
         later = heatmap_image(page)
         time.sleep(1.0)
@@ -114,8 +97,7 @@ def test_lab2d_runs_and_redraws_the_heatmap(server):
 def pause(page) -> None:
     """Press Pause once and wait for Run (and for it to stay: a click delivered twice must not
     start training again)."""
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Run").wait_for(timeout=45_000)
+    press(page, "Pause", timeout_ms=45_000)
     time.sleep(1.0)
     assert page.get_by_role("button", name="Run").count() == 1, "Pause did not hold"
 
@@ -131,8 +113,7 @@ def test_pause_holds_under_load(server):
             wait_for_app(page)
             page.locator(f"{CHART} g.hm image").first.wait_for()
             for _ in range(15):
-                page.get_by_role("button", name="Run").click()
-                page.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+                press(page, "Run")
                 time.sleep(1.5)  # live frames are rerunning now
                 pause(page)
             stopped_at = iteration(page)
@@ -155,11 +136,7 @@ def test_mnist_lab_trains_and_the_grid_changes(server):
         wait_for_app(page)
         page.locator("[data-testid='stImage'] img").first.wait_for()
         before = grid_src(page)
-        page.get_by_role("button", name="Run").click()
-        deadline = time.time() + 90
-        while time.time() < deadline and iteration(page) < 50:
-            time.sleep(0.25)
-        assert iteration(page) >= 50, "the iteration counter did not advance"
+        run_until(page, 50, timeout_s=90)
         assert grid_src(page) != before, "the digit grid was not redrawn"
         assert page.get_by_text("Classifier IS").count() >= 1
         assert_no_errors(page)

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from e2e_harness import (ROOT, chromium_browser, cpu_percent_over, find_chromium, metric_value, screenshot,
-                         streamlit_server_process, tree_cpu_seconds, wait_for_app)
+from e2e_harness import (ROOT, assert_no_errors, chromium_browser, cpu_percent_over, find_chromium, iteration, press,
+                         screenshot, streamlit_server_process, tree_cpu_seconds, wait_for_app, wait_until)
 
 if find_chromium() is None:
     if os.environ.get("CI"):
@@ -43,20 +43,6 @@ def server():
 def browser():
     with chromium_browser() as b:
         yield b
-
-
-def wait_until(predicate, timeout_s: float, interval_s: float = 0.25):
-    """Poll ``predicate`` until it returns something truthy; that value, or None at the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval_s)
-
-
-def iteration(page) -> int:
-    return int(metric_value(page, "Iteration").replace(",", ""))
 
 
 # Counts what the page's Streamlit websocket receives (window.__ws: messages and bytes).
@@ -99,13 +85,6 @@ def open_labs(browser, url: str, count: int = 1, lab: str = "lab_1d"):
     return opened
 
 
-def press(page, label: str) -> None:
-    """Press Run or Pause and wait until the button shows the other label (the page has redrawn)."""
-    other = {"Run": "Pause", "Pause": "Run"}[label]
-    page.get_by_role("button", name=label).click()
-    page.get_by_role("button", name=other).wait_for(timeout=LOAD_MS)
-
-
 def advancing(page, beyond: int, timeout_s: float = 60) -> int | None:
     """The iteration once it passes ``beyond``, or None if it didn't within ``timeout_s``."""
     return wait_until(lambda: (lambda i: i if i > beyond else None)(iteration(page)), timeout_s)
@@ -116,11 +95,6 @@ def waiting_text(page) -> str:
     return next((t for t in infos if WAITING in t), "")
 
 
-def assert_no_errors(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
-
-
 # --- (b) a closed tab leaves no training behind -------------------------------------------------
 
 def test_closed_tab_stops_training(server, browser):
@@ -129,7 +103,7 @@ def test_closed_tab_stops_training(server, browser):
 
     [(context, page)] = open_labs(browser, server.url)
     try:
-        press(page, "Run")
+        press(page, "Run", LOAD_MS)
         first = advancing(page, 0)
         assert first is not None, "the iteration counter did not advance"
         assert advancing(page, first) is not None, "training did not keep going"
@@ -216,11 +190,11 @@ def test_training_cap_queues_and_hands_over(browser):
         loaded = time.monotonic() - started
         try:
             # A trains and holds the only slot.
-            press(a, "Run")
+            press(a, "Run", LOAD_MS)
             assert advancing(a, 0) is not None, "A did not start training"
 
             # B presses Run: it waits in line and its counter stays 0 while A keeps training.
-            press(b, "Run")
+            press(b, "Run", LOAD_MS)
             message = wait_until(lambda: waiting_text(b), 60)
             assert "place in line: 1" in message, f"B shows no waiting message (infos: {message!r})"
             a_before = iteration(a)
@@ -239,7 +213,7 @@ def test_training_cap_queues_and_hands_over(browser):
             screenshot(b, "cap-waiting")
 
             # A pauses: B starts by itself, without a click, within moments.
-            press(a, "Pause")
+            press(a, "Pause", LOAD_MS)
             paused = time.monotonic()
             assert advancing(b, 0, 30) is not None, "B did not start after A paused"
             handover_pause = time.monotonic() - paused
@@ -247,7 +221,7 @@ def test_training_cap_queues_and_hands_over(browser):
             assert handover_pause < 20, f"Pause took {handover_pause:.1f} s to hand over the slot"
 
             # A presses Run again: now A waits behind B.
-            press(a, "Run")
+            press(a, "Run", LOAD_MS)
             message = wait_until(lambda: waiting_text(a), 60)
             assert "place in line: 1" in message, f"A shows no waiting message (infos: {message!r})"
             a_waiting = iteration(a)
