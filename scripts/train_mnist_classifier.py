@@ -10,6 +10,7 @@ Run from the repository root: ``python3 scripts/train_mnist_classifier.py``.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,7 @@ def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) ->
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help, nothing else
     torch.set_num_threads(2)
     torch.manual_seed(SEED)
     generator = torch.Generator().manual_seed(SEED)
