@@ -1,1 +1,2 @@
-"""GAN Playground's core: targets, models, Algorithm 1, metrics and figures, with no Streamlit."""
+"""GAN Playground. The lab-agnostic engine is the top-level modules; targets/, mnist/, figures/ and
+labs/ build on it without Streamlit; ui/ is the Streamlit side (see README, "How the code is laid out")."""
