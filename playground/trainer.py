@@ -181,8 +181,9 @@ class Trainer:
         self.hyper = hyper
         self._make_optimizers()
         self.iterations = self.d_steps = self.g_steps = 0
-        self._d_loss = torch.tensor(float("nan"))
-        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._d_loss: torch.Tensor | None = None  # None until D's first step: there is no D loss yet
+        # (D loss or None, G loss) per iteration since the last drain
+        self._pending: list[tuple[torch.Tensor | None, torch.Tensor]] = []
         self._pending_start = 0
         self._checked = 0  # how many of the pending losses check_finite has already seen
         self.seconds_training = 0.0
@@ -262,28 +263,43 @@ class Trainer:
 
     # Losses and divergence ----------------------------------------------------------------------
 
+    @staticmethod
+    def _stack(pending: list[tuple[torch.Tensor | None, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(losses (n, 2), has_d (n,)): iterations before D's first step have no D loss; their
+        cell holds NaN and ``has_d`` is False (one stack, no per-row sync on the GPU path)."""
+        g_losses = [g for _, g in pending]
+        filler = g_losses[0].new_full((), math.nan)
+        d_losses = [filler if d is None else d for d, _ in pending]
+        has_d = torch.tensor([d is not None for d, _ in pending], device=filler.device)
+        return torch.stack([torch.stack(d_losses), torch.stack(g_losses)], dim=1), has_d
+
     def drain_losses(self) -> np.ndarray:
-        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain."""
+        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain.
+
+        An iteration that ran before any D step (Step G first) has no D loss: its cell is NaN, the
+        "no value" of the loss history and the CSV (an empty cell), not a divergence."""
         if not self._pending:
             return np.empty((0, 3))
-        values = torch.stack([torch.stack(pair) for pair in self._pending]).double().cpu().numpy()
+        values = self._stack(self._pending)[0].double().cpu().numpy()
         iterations = np.arange(self._pending_start, self._pending_start + len(values), dtype=float)
         self._pending, self._checked = [], 0
         return np.column_stack([iterations, values])
 
     def check_finite(self) -> None:
-        """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite."""
+        """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite
+        (a D loss that does not exist yet is not a divergence)."""
         new = self._pending[self._checked:]
         if new:
-            losses = torch.stack([torch.stack(pair) for pair in new])
+            losses, has_d = self._stack(new)
             bad = ~torch.isfinite(losses)
+            bad[:, 0] &= has_d
             if bool(bad.any()):
                 row, col = (int(i) for i in bad.nonzero()[0])
                 name = "D loss" if col == 0 else "G loss"
                 raise Diverged(self._pending_start + self._checked + row,
                                f"the {name} became {float(losses[row, col])}")
             self._checked = len(self._pending)
-        elif self.d_steps and not math.isfinite(float(self._d_loss)):
+        elif self._d_loss is not None and not math.isfinite(float(self._d_loss)):
             raise Diverged(self.iterations, f"the D loss became {float(self._d_loss)}")
         params = self.engine.params_d + self.engine.params_g  # one flat tensor each when fused
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):

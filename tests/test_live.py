@@ -1,8 +1,10 @@
 """LiveSession: what a page does with a run (no Streamlit involved)."""
 
 import dataclasses
+import math
 import time
 
+import numpy as np
 import pytest
 
 from helpers import tiny_config
@@ -169,3 +171,35 @@ def test_the_waiting_message_counts_runs_in_words():
         s.set_running(True)
     assert first.request_slot() and not second.request_slot()
     assert second.waiting_message().startswith("1 run is training on this server already")
+
+
+SMALL_CONFIGS = {"1d": {"width": 8, "batch": 32}, "2d": {"width": 16, "batch": 32},
+                 "mnist": {"batch": 16, "latent_dim": 8}}
+
+
+@pytest.mark.parametrize("lab", sorted(LABS))
+def test_step_g_before_any_d_step_is_not_a_divergence(lab):
+    """Step G first (a lesson's "watch one generator step"): no D loss exists yet, which is neither
+    a divergence nor a NaN in the loss history or the CSV; the D loss appears once D has stepped."""
+    from playground.export import history_csv
+
+    config = dataclasses.replace(LABS[lab].config_cls(), **SMALL_CONFIGS[lab])
+    s = LiveSession(LABS[lab], config)
+    s.step("g")
+    assert s.diverged is None and s.divergence_message() is None
+    assert s.run.trainer.iterations == 1
+    s.step("d")
+    s.step("g")
+    assert s.diverged is None
+    losses = s.snapshot().losses
+    assert losses["iteration"].tolist() == [1, 2]
+    assert math.isnan(losses["d_loss"][0]) and math.isfinite(losses["d_loss"][1])  # no value, then a value
+    assert np.isfinite(losses["g_loss"]).all()
+    rows = history_csv(s.latest).decode().splitlines()
+    header = rows[0].split(",")
+    first = dict(zip(header, rows[1].split(",")))
+    assert first["iteration"] == "1" and first["d_loss"] == "" and first["g_loss"] != ""
+    assert "nan" not in history_csv(s.latest).decode().lower()
+    s.set_running(True)
+    assert s.running
+    s.set_running(False)
