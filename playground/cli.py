@@ -101,7 +101,13 @@ def _config_from_args(parser, args):
             changes[name] = cfg.parse_text(lab.config_cls, name, text)
         except cfg.InvalidValue as err:
             parser.error(f"argument --{name.replace('_', '-')}: {err}")
-    return lab, cfg.replace_fields(base, changes)
+    config = cfg.replace_fields(base, changes)
+    try:
+        cfg.check_limits(config)
+    except cfg.TooMuchWork as err:
+        flags = "/".join(f"--{name.replace('_', '-')}" for name in err.fields)
+        parser.error(f"arguments {flags}: {err}")
+    return lab, config
 
 
 def _data_from_args(parser, args, config) -> dict:

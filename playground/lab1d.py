@@ -11,6 +11,7 @@ import torch
 from . import fields as F
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
+from .models import mlp_pair_multiply_adds
 from .targets1d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from .timing import section
 from .toyrun import ToyRun
@@ -52,6 +53,10 @@ class Config1D(F.TrainingSettings):
     density: str = F.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=V, group="Display")
 
+    WORK_FIELDS = ("batch", "k", "width", "depth")
+
+    def multiply_adds_per_sample(self) -> int:
+        return mlp_pair_multiply_adds(self.latent_dim, 1, self.width, self.depth)
 
 
 @dataclass(frozen=True)

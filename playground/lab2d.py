@@ -10,6 +10,7 @@ import torch
 from . import fields as F
 from . import metrics
 from .config import Column, Effect, MixtureRows, param
+from .models import mlp_pair_multiply_adds
 from .lab1d import Preset
 from .targets2d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from .timing import section
@@ -59,6 +60,10 @@ class Config2D(F.TrainingSettings):
     show_manifold: bool = param(False, label="Generator manifold", effect=V, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
 
+    WORK_FIELDS = ("batch", "k", "width", "depth")
+
+    def multiply_adds_per_sample(self) -> int:
+        return mlp_pair_multiply_adds(self.latent_dim, 2, self.width, self.depth)
 
 
 PRESETS_2D = {

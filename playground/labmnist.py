@@ -30,7 +30,8 @@ from .export import png_bytes
 from .device import device_notice, select_device
 from .lab1d import Preset
 from .mnist_data import MnistData, load_mnist
-from .mnist_models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
+from .mnist_models import (IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot,
+                           pair_multiply_adds)
 from .mnist_quality import get_scorer
 from .timing import section
 from .trainer import Trainer, noise_sampler
@@ -78,6 +79,10 @@ class ConfigMNIST(F.TrainingSettings):
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
+    WORK_FIELDS = ("batch", "k", "model")
+
+    def multiply_adds_per_sample(self) -> int:
+        return pair_multiply_adds(self.model, self.latent_dim, self.conditional)
 
 
 PRESETS_MNIST = {

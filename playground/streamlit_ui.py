@@ -27,7 +27,7 @@ from . import config as cfg
 from .export import history_csv, png_bytes
 from .device import describe, device_notice
 from .labs import Lab
-from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, WAIT_POLL_S, LiveSession
+from .live import FRAME_PERIOD_S, HISTORY_PERIOD_S, MAX_PRETRAIN, PRETRAIN_BUDGET_S, WAIT_POLL_S, LiveSession
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +75,41 @@ def live_chart(figure: go.Figure, key: str) -> None:
 # --- session and URL ------------------------------------------------------------------------
 
 def lab_session(lab: Lab) -> LiveSession:
-    """This browser session's LiveSession for ``lab``, created from the URL on first visit."""
+    """This browser session's LiveSession for ``lab``, created from the URL on first visit.
+
+    A lab that cannot start (no data at all) says so instead of showing a traceback. The session
+    is stored before a link's pre-training, so a rerun that interrupts it keeps what was done.
+    """
     key = f"{lab.key}:session"
     if key not in st.session_state:
         config, notices, steps = config_from_url(lab)
-        session = LiveSession(lab, config)
-        if steps:
-            session.pretrain(steps)
+        try:
+            session = LiveSession(lab, config)
+        except Exception as err:  # noqa: BLE001 - a page must never show a traceback
+            log.exception("the %s could not start", lab.title)
+            st.error(plain(f"The {lab.title} could not start: {err}"))
+            st.stop()
         st.session_state[key] = session
         st.session_state[f"{lab.key}:notices"] = notices
+        if steps:
+            pretrain_with_progress(session, steps)
     return st.session_state[key]
+
+
+def pretrain_with_progress(session: LiveSession, steps: int) -> None:
+    """A link's pre-training (at most PRETRAIN_BUDGET_S) under a progress bar. Each update is a
+    Streamlit call, where Streamlit stops the script once its tab has closed: the training stops
+    with it, and no thread is left behind."""
+    bar = st.progress(0.0, text=f"Pre-training {steps:,} iterations from the link…")
+
+    def progress(done: int, asked: int, place: int) -> None:
+        text = (f"Waiting for a training slot to pre-train (place in line: {place})…" if place
+                else f"Pre-training from the link: {done:,} of {asked:,} iterations "
+                     f"(at most {PRETRAIN_BUDGET_S:.0f} s)…")
+        bar.progress(min(done / asked, 1.0), text=text)
+
+    session.pretrain(steps, progress=progress)
+    bar.empty()
 
 
 def config_from_url(lab: Lab):
@@ -124,6 +149,8 @@ def show_notices(lab: Lab, session: LiveSession) -> None:
     device_msg = device_notice(session.config.device)
     if device_msg:
         st.info(device_msg)
+    if session.pretraining_message():
+        st.info(session.pretraining_message(), icon=":material/timer:")
     for message in (session.divergence_message(), session.error):
         if message:
             st.error(message)
@@ -189,7 +216,9 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
             errors.append(str(err))
     for error in errors:
         st.sidebar.error(f"{error}. Keeping the previous value.")
-    config = cfg.replace_fields(session.config, changes)
+    config, too_much, _ = cfg.within_limits(cfg.replace_fields(session.config, changes), session.config)
+    if too_much is not None:
+        st.sidebar.error(f"{too_much}. Keeping the previous values.")
     message = session.apply(config)
     if message:
         st.toast(message)

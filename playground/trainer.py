@@ -246,20 +246,24 @@ class Trainer:
         self.check_finite()
 
     def train_for(self, seconds: float, chunk_seconds: float = 0.01,
-                  should_stop: Callable[[], bool] | None = None) -> int:
-        """Train in chunks of ~chunk_seconds until ``seconds`` have passed, or until
-        ``should_stop()`` says so between chunks; returns iterations run."""
+                  should_stop: Callable[[], bool] | None = None, max_iterations: int | None = None) -> int:
+        """Train in chunks of ~chunk_seconds until ``seconds`` have passed, ``max_iterations`` are
+        done, or ``should_stop()`` says so between chunks; returns iterations run (at least one,
+        unless ``max_iterations`` is 0)."""
         deadline = time.perf_counter() + seconds
-        done, chunk = 0, 1
-        while True:
+        left = math.inf if max_iterations is None else max_iterations
+        done, chunk = 0, min(1, left)
+        while chunk:
             t0 = time.perf_counter()
             self.train_iterations(chunk)
             done += chunk
+            left -= chunk
             now = time.perf_counter()
-            if now >= deadline or (should_stop is not None and should_stop()):
-                return done
+            if now >= deadline or not left or (should_stop is not None and should_stop()):
+                break
             per_iteration = (now - t0) / chunk
-            chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1))
+            chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1, left))
+        return done
 
     # Losses and divergence ----------------------------------------------------------------------
 

@@ -96,6 +96,9 @@ URL_CASES = [
     UrlCase("2d", "mixture row with std 0, repeated custom_source and k (last wins)",
             {"target": "custom", "custom": "1:0:0:1;1:1:1:0", "custom_source": ["csv", "table"], "k": ["2", "x"]},
             ("custom=", "row 2", "std", "k="), {"target": "custom", "custom_source": "table"}),
+    UrlCase("2d", "each in range, too much work together: m 4096, width 256, 6 layers, k 20 (18 s per iteration)",
+            {"batch": "4096", "width": "256", "depth": "6", "k": "20", "seed": "5"},
+            ("batch=4096, k=20, width=256, depth=6", "too much work", "m up to"), {"seed": 5}),
     UrlCase("2d", "mixture with 26 rows (cap 25), and 1:2 (mixture text) for an int",
             {"target": "custom", "custom": ";".join(["1:0:0:1"] * 26), "custom_source": "table", "latent_dim": "1:2"},
             ("custom=", "at most 25 rows", "latent_dim="), {"target": "custom", "custom_source": "table"}),
@@ -111,6 +114,9 @@ URL_CASES = [
             ("model=", "digit=", "grid_size=", "k=", "batch=", "lr_g=", "momentum=", "device=", "noise=",
              "<script>x</script>"),
             {"conditional": False, "steps": 2}),
+    UrlCase("mnist", "each in range, too much work together: DCGAN, m 1024, k 10 (5.7 s per iteration)",
+            {"model": "dcgan", "batch": "1024", "k": "10", "digit": "3"},
+            ("batch=1024, k=10, model=dcgan", "too much work"), {"digit": "3"}),
     UrlCase("mnist", "huge and unicode: 100 KB key, 10,000-char choice, Arabic-Indic digit, repeated model",
             {HUGE: "1", "model": ["dcgan", "m" * 10_000], "digit": "٣", "数字": "7", "steps": "50001"},
             ("x" * 40, "model=", "digit=", "数字", "steps="), {}),
@@ -494,6 +500,22 @@ def test_integer_too_large_for_a_float_is_a_notice(lab, name):
     assert len(notices) == 1 and name in notices[0]
 
 
+TOO_MUCH_WORK = {"1d": {"batch": 4096, "k": 20, "width": 256, "depth": 6},
+                 "2d": {"batch": 4096, "k": 20, "width": 256, "depth": 6},
+                 "mnist": {"batch": 1024, "k": 10, "model": "dcgan"}}
+
+
+@pytest.mark.parametrize("lab", sorted(LABS))
+def test_settings_file_with_too_much_work_together_is_a_notice(lab):
+    """Every value in range, one iteration many seconds together: those settings keep their values,
+    one notice names them and the limit, and the file's other settings apply."""
+    data = _doc({**TOO_MUCH_WORK[lab], "seed": 9}, lab)
+    config, notices = cfg.from_json(LABS[lab].config_cls, data, lab)
+    assert config == cfg.replace_fields(LABS[lab].config_cls(), {"seed": 9})
+    assert len(notices) == 1 and "too much work" in notices[0] and "2.5e9" in notices[0]
+    assert all(f"{name}=" in notices[0] for name in TOO_MUCH_WORK[lab])
+
+
 def test_url_int_with_400_digits_is_a_notice_not_a_crash():
     at = h.open_lab(PAGES["1d"], {**SMALL["1d"], "k": "1" + "0" * 400})
     assert "k=" in shown(" ".join(w.value for w in at.warning))
@@ -586,6 +608,12 @@ CLI_CASES = [
     ("mnist", "--points (a 2-D input)", ["--points", "{tmp}/nan.csv"], "--points"),
     ("mnist", "--preset nope", ["--preset", "nope"], "--preset"),
     ("mnist", "a valid preset with a bad --model", ["--preset", "dcgan", "--model", "resnet"], "--model"),
+    ("2d", "m 4096, width 256, 6 layers, k 20: too much work together", ["--batch", "4096", "--width", "256",
+                                                                       "--depth", "6", "--k", "20"], "too much work"),
+    ("1d", "a preset's k 20 with m 4096 and width 256: too much work", ["--preset", "strong_d", "--batch", "4096",
+                                                                      "--width", "256", "--depth", "2"], "--batch/--k"),
+    ("mnist", "the DCGAN preset with m 1024 and k 10: too much work", ["--preset", "dcgan", "--batch", "1024",
+                                                                     "--k", "10"], "too much work"),
 ]
 
 
