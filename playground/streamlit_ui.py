@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -135,11 +136,19 @@ def write_url(config: Any) -> None:
 
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+# What Markdown (GitHub's flavour, as Streamlit renders it) turns into a link from the raw text: a
+# backslash escape inside it would show, and break the link (the MNIST mirrors' URLs did).
+_AUTOLINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-.:/?#=&%+@]+")
 
 
 def plain(text: str) -> str:
-    """Text as Markdown that renders it literally (notices may quote what a user typed in a URL)."""
-    return text.translate(_MARKDOWN_SPECIALS)
+    """Text as Markdown that renders it literally (notices may quote what a user typed in a URL);
+    web addresses are left as they are, made only of characters that are not Markdown there."""
+    pieces, last = [], 0
+    for url in _AUTOLINK.finditer(text):
+        pieces += [text[last:url.start()].translate(_MARKDOWN_SPECIALS), url.group()]
+        last = url.end()
+    return "".join(pieces) + text[last:].translate(_MARKDOWN_SPECIALS)
 
 
 def show_notices(lab: Lab, session: LiveSession) -> None:
