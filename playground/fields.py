@@ -88,7 +88,7 @@ def density() -> Any:
 
 
 # The most work one iteration may be: m × (k + 1) × multiply-adds per sample through G and D.
-# Measured on one core of the development machine, 0.12-0.27 ns per unit across toy MLPs, the MNIST
+# Measured on one core of the development machine, 0.14-0.30 ns per unit across toy MLPs, the MNIST
 # MLP and the DCGAN, so the limit is about half a second per iteration. Without it one link
 # (2-D lab, m 4096, width 256, 6 layers, k 20: 5.7e10) took 18 s per iteration.
 MAX_ITERATION_WORK = 2.5e9

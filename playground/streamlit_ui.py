@@ -102,12 +102,14 @@ def pretrain_with_progress(session: LiveSession, steps: int) -> None:
     Streamlit call, where Streamlit stops the script once its tab has closed: the training stops
     with it, and no thread is left behind."""
     bar = st.progress(0.0, text=f"Pre-training {steps:,} iterations from the link…")
+    start = time.perf_counter()
 
     def progress(done: int, asked: int, place: int) -> None:
         text = (f"Waiting for a training slot to pre-train (place in line: {place})…" if place
                 else f"Pre-training from the link: {done:,} of {asked:,} iterations "
                      f"(at most {PRETRAIN_BUDGET_S:.0f} s)…")
-        bar.progress(min(done / asked, 1.0), text=text)
+        # full when the iterations are done or the time is up, whichever comes first
+        bar.progress(min(max(done / asked, (time.perf_counter() - start) / PRETRAIN_BUDGET_S), 1.0), text=text)
 
     session.pretrain(steps, progress=progress)
     bar.empty()
