@@ -101,15 +101,18 @@ def pretrain_with_progress(session: LiveSession, steps: int) -> None:
     """A link's pre-training (at most PRETRAIN_BUDGET_S) under a progress bar. Each update is a
     Streamlit call, where Streamlit stops the script once its tab has closed: the training stops
     with it, and no thread is left behind."""
-    bar = st.progress(0.0, text=f"Pre-training {steps:,} iterations from the link…")
+    def text(done: int, asked: int, place: int) -> str:
+        if place:
+            return f"Waiting for a training slot to pre-train (place in line: {place})…"
+        return f"Pre-training from the link: {done:,} of {asked:,} iterations (at most {PRETRAIN_BUDGET_S:.0f} s)…"
+
+    bar = st.progress(0.0, text=text(0, steps, 0))
     start = time.perf_counter()
 
     def progress(done: int, asked: int, place: int) -> None:
-        text = (f"Waiting for a training slot to pre-train (place in line: {place})…" if place
-                else f"Pre-training from the link: {done:,} of {asked:,} iterations "
-                     f"(at most {PRETRAIN_BUDGET_S:.0f} s)…")
         # full when the iterations are done or the time is up, whichever comes first
-        bar.progress(min(max(done / asked, (time.perf_counter() - start) / PRETRAIN_BUDGET_S), 1.0), text=text)
+        elapsed = (time.perf_counter() - start) / PRETRAIN_BUDGET_S
+        bar.progress(min(max(done / asked, elapsed), 1.0), text=text(done, asked, place))
 
     session.pretrain(steps, progress=progress)
     bar.empty()
