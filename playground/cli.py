@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import stat
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +23,10 @@ from .labs import LABS
 from .trainer import Diverged
 
 MAX_STEPS = 10_000_000
+EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130  # 130 = 128 + SIGINT, as shells report Ctrl-C
+EXIT_CODES = ("exit codes: 0 done; 1 training diverged (the results so far are still printed); 2 a bad argument, "
+              "or a --save-samples file that cannot be written; 130 interrupted by Ctrl-C (the results so far, "
+              "and the samples if asked, are still written)")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -48,16 +56,16 @@ def _steps(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m playground", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m playground", description=__doc__.splitlines()[0], epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    train = sub.add_parser("train", help="train one lab headless and report metrics")
+    train = sub.add_parser("train", help="train one lab headless and report metrics", epilog=EXIT_CODES)
     train.add_argument("--lab", choices=sorted(LABS), default="1d")
     train.add_argument("--preset", help="start from a named preset of the lab (see `targets`)")
     train.add_argument("--steps", type=_steps, default=2000, help="iterations of Algorithm 1")
     train.add_argument("--save-samples", type=Path, metavar="FILE.npy",
-                       help="write generated samples as a NumPy array (10,000 points in the toy labs, "
-                            "1,000 uint8 28 × 28 digits in the MNIST lab)")
+                       help="write generated samples as a NumPy array to exactly this file (10,000 points in "
+                            "the toy labs, 1,000 uint8 28 × 28 digits in the MNIST lab)")
     train.add_argument("--points", type=Path, metavar="FILE.csv",
                        help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
@@ -101,7 +109,13 @@ def _config_from_args(parser, args):
             changes[name] = cfg.parse_text(lab.config_cls, name, text)
         except cfg.InvalidValue as err:
             parser.error(f"argument --{name.replace('_', '-')}: {err}")
-    return lab, cfg.replace_fields(base, changes)
+    config = cfg.replace_fields(base, changes)
+    try:
+        cfg.check_limits(config)
+    except cfg.TooMuchWork as err:
+        flags = "/".join(f"--{name.replace('_', '-')}" for name in err.fields)
+        parser.error(f"arguments {flags}: {err}")
+    return lab, config
 
 
 def _data_from_args(parser, args, config) -> dict:
@@ -127,37 +141,109 @@ def _data_from_args(parser, args, config) -> dict:
         parser.error(f"argument --points: {err}")
 
 
-def _check_output(parser, path: Path | None) -> None:
-    """Refuse an unwritable --save-samples path before training, not after."""
-    if path is not None and not (path.parent.is_dir() and not path.is_dir()):
-        parser.error(f"argument --save-samples: cannot write {path}: "
-                     + ("it is a directory" if path.is_dir() else "no such directory"))
+class SamplesFile:
+    """Where --save-samples writes: exactly the path given (through a symlink to a regular file).
+
+    A temporary file is created beside it before training, so a place that cannot be written (a
+    missing or read-only directory, /proc, a device such as /dev/full) is refused before any time
+    is spent; the samples go into it and it is renamed onto the path once complete, so a failed
+    write never leaves half a file or destroys an earlier one.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        target = path.resolve()
+        if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+            raise OSError("it is a directory" if target.is_dir() else "it is not a regular file (a device, a pipe…)")
+        if not target.parent.is_dir():
+            raise OSError("no such directory")
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        self.target, self.temp = target, Path(name)
+        try:  # the permissions a plain write would give (mkstemp's are private)
+            os.fchmod(fd, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask())
+        finally:
+            os.close(fd)
+
+    def write(self, samples: np.ndarray) -> None:
+        with open(self.temp, "wb") as out:
+            np.save(out, samples)
+        os.replace(self.temp, self.target)
+
+    def discard(self) -> None:
+        self.temp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _samples_file(parser, path: Path | None) -> SamplesFile | None:
+    """The --save-samples file, checked before training; exit code 2 and one line if unusable."""
+    if path is None:
+        return None
+    try:
+        return SamplesFile(path)
+    except OSError as err:
+        parser.error(f"argument --save-samples: cannot write {path}: {err.strerror or err}")
+
+
+def _strict(value):
+    """A value JSON can hold exactly: NaN and infinities (a metric that does not exist, or a
+    diverged loss) become null, NumPy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {key: _strict(v) for key, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _train(run, steps: int) -> tuple[int, str | None]:
+    """Train ``steps`` iterations; (exit code, the one-line message when it ended early)."""
+    try:
+        run.trainer.train_iterations(steps)
+    except Diverged as err:
+        return EXIT_DIVERGED, f"{err}; try a smaller learning rate"
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED, (f"interrupted at iteration {run.trainer.iterations:,} of {steps:,}; "
+                                  "the results so far follow")
+    return 0, None
 
 
 def cmd_train(parser, args) -> int:
     lab, config = _config_from_args(parser, args)
-    _check_output(parser, args.save_samples)
-    run = lab.make_run(config, **_data_from_args(parser, args, config))
-    start = time.perf_counter()
+    data = _data_from_args(parser, args, config)
+    output = _samples_file(parser, args.save_samples)
     try:
-        run.trainer.train_iterations(args.steps)
-    except Diverged as err:
-        print(f"playground: {err}; try a smaller learning rate", file=sys.stderr)
-        return 1
-    seconds = time.perf_counter() - start
-    snapshot = run.snapshot()
-    what = {name: getattr(config, name) for name in ("target", "model", "conditional") if hasattr(config, name)}
-    result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
-    if args.save_samples is not None:
-        samples = run.sample_output(lab.saved_samples)
-        np.save(args.save_samples, samples)
-        result["samples_file"] = str(args.save_samples)
+        run = lab.make_run(config, **data)
+        start = time.perf_counter()
+        code, message = _train(run, args.steps)
+        seconds = time.perf_counter() - start
+        if message:
+            print(f"{parser.prog}: {message}", file=sys.stderr, flush=True)
+        snapshot = run.snapshot()
+        what = {name: getattr(config, name) for name in ("target", "model", "conditional") if hasattr(config, name)}
+        result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
+        if output is not None:
+            try:
+                output.write(run.sample_output(lab.saved_samples))
+                result["samples_file"] = str(output.path)
+            except OSError as err:
+                print(f"{parser.prog}: cannot write {output.path}: {err.strerror or err}; the samples are not "
+                      "saved", file=sys.stderr)
+                result["samples_file"], code = None, EXIT_USAGE
+    finally:
+        if output is not None:
+            output.discard()
     if args.json:
-        print(json.dumps(result, allow_nan=True))
+        print(json.dumps(_strict(result), allow_nan=False))
     else:
         for key, value in result.items():
             print(f"{key:>14}: {value}")
-    return 0
+    return code
 
 
 def cmd_targets() -> int:
@@ -180,7 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":
-        return cmd_train(parser, args)
+        try:
+            return cmd_train(parser, args)
+        except KeyboardInterrupt:  # a second Ctrl-C, while the results so far were being written
+            print(f"{parser.prog}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
     if args.command == "targets":
         return cmd_targets()
     from .bench import run_bench

@@ -118,6 +118,15 @@ class InvalidValue(ValueError):
     """A value that does not fit its field; the message is meant for the user."""
 
 
+class TooMuchWork(InvalidValue):
+    """Settings that are each in range but together too much (see ``check_limits``); ``fields``
+    names every setting involved."""
+
+    def __init__(self, message: str, fields: Sequence[str]):
+        super().__init__(message)
+        self.fields = tuple(fields)
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -257,6 +266,35 @@ def format_text(value: Any) -> str:
 C = TypeVar("C")
 
 
+def check_limits(config: Any) -> None:
+    """Raise TooMuchWork when settings that are each valid are too much together (a config
+    class states its cross-field limits in a ``check()`` method)."""
+    check = getattr(config, "check", None)
+    if check is not None:
+        check()
+
+
+def within_limits(config: C, base: C) -> tuple[C, TooMuchWork | None, list[str]]:
+    """``config`` if it is within the limits; else ``config`` with the settings involved that differ
+    from ``base`` (a valid config) put back to base's values, the error, and the names put back."""
+    try:
+        check_limits(config)
+        return config, None, []
+    except TooMuchWork as err:
+        undone = [name for name in err.fields if getattr(config, name) != getattr(base, name)]
+        fixed = dataclasses.replace(config, **{name: getattr(base, name) for name in undone})
+        try:
+            check_limits(fixed)
+        except TooMuchWork:  # only the other changes together with the base are still too much
+            fixed, undone = base, changed_fields(base, config)
+        return fixed, err, undone
+
+
+def _limit_notice(err: InvalidValue, undone: Sequence[str], shown: Mapping[str, str]) -> str:
+    """'Ignored batch=4096, k=20: …' for settings put back because together they were too much."""
+    return f"Ignored {', '.join(f'{name}={shown[name]}' for name in undone)}: {err}"
+
+
 def from_text(config_cls: type[C], params: Mapping[str, str], base: C | None = None,
               ignore: Sequence[str] = ()) -> tuple[C, list[str]]:
     """Apply text params on top of ``base`` (or the defaults); return the config and notices.
@@ -278,7 +316,10 @@ def from_text(config_cls: type[C], params: Mapping[str, str], base: C | None = N
             changes[name] = parse_text(config_cls, name, str(text))
         except InvalidValue as err:
             notices.append(f"Ignored {name}={str(text)[:40]!r}: {err}")
-    return dataclasses.replace(config, **changes), notices
+    config, err, undone = within_limits(dataclasses.replace(config, **changes), config)
+    if err is not None:
+        notices.append(_limit_notice(err, undone, {n: str(params[n])[:40] for n in undone}))
+    return config, notices
 
 
 def to_text(config: Any, every: bool = False) -> dict[str, str]:
@@ -334,7 +375,10 @@ def from_json(config_cls: type[C], data: bytes | str, lab: str, base: C | None =
             changes[name] = check_value(config_cls, name, value)
         except InvalidValue as err:
             notices.append(f"Ignored {name}={json.dumps(value)[:40]}: {err}")
-    return dataclasses.replace(config, **changes), notices
+    config, err, undone = within_limits(dataclasses.replace(config, **changes), config)
+    if err is not None:
+        notices.append(_limit_notice(err, undone, {n: json.dumps(doc["settings"][n])[:40] for n in undone}))
+    return config, notices
 
 
 def changed_fields(old: Any, new: Any) -> list[str]:
@@ -349,9 +393,11 @@ def strongest_effect(config_cls: type, names: Sequence[str]) -> Effect | None:
 
 
 def validate(config: Any) -> None:
-    """Raise InvalidValue if any field of a constructed config is out of range."""
+    """Raise InvalidValue if any field of a constructed config is out of range, or the fields
+    together exceed the config's limits."""
     for name in specs(type(config)):
         check_value(type(config), name, getattr(config, name))
+    check_limits(config)
 
 
 def log_grid(lo: float, hi: float) -> tuple[float, ...]:

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
@@ -19,7 +20,9 @@ from .trainer import Diverged
 
 log = logging.getLogger(__name__)
 
-MAX_PRETRAIN = 50_000  # the URL's steps=N is capped so a link can't tie up the server
+MAX_PRETRAIN = 50_000  # the most iterations a link's steps=N may ask for
+PRETRAIN_BUDGET_S = 5.0  # a link's pre-training ends after this much wall time, waiting for a slot included
+PROGRESS_PERIOD_S = 0.2  # pre-training reports its progress (and so notices a closed tab) this often
 FRAME_PERIOD_S = 0.2  # a live page aims at one frame every 0.2 s: 5 frames/s
 MIN_TRAIN_S = 0.03  # however slow drawing gets, each frame trains at least this long
 EXTEND_LIMIT = 2.0  # a frame trains at most this many frame periods while the browser has not asked for the next
@@ -128,6 +131,31 @@ class RateMeter:
         self.samples.clear()
 
 
+@dataclass(frozen=True)
+class Pretraining:
+    """How a link's pre-training went."""
+
+    asked: int  # iterations the link asked for
+    done: int
+    seconds: float  # wall time, waiting for a training slot included
+    ended: str  # "done", "time" (the budget ran out), "busy" (no training slot came free in time),
+    #             "diverged", or "stopped" (the page's script was stopped: a closed tab, a rerun)
+
+    def message(self) -> str | None:
+        """What the page says when pre-training did not do all that the link asked (None when it
+        did, or when it diverged: the divergence message says that)."""
+        if self.ended == "time":
+            return (f"Pre-trained {self.done:,} of {self.asked:,} iterations from the link in "
+                    f"{self.seconds:.0f} s, the most a link may take; press Run to continue.")
+        if self.ended == "busy":
+            return (f"The link asked for {self.asked:,} iterations of pre-training, but every training slot on "
+                    f"this server stayed taken for {self.seconds:.0f} s; press Run to train when one frees up.")
+        if self.ended == "stopped":
+            return (f"Pre-training from the link stopped after {self.done:,} of {self.asked:,} iterations; "
+                    "press Run to continue.")
+        return None
+
+
 class LiveSession:
     """One user's run of one lab. All methods are safe to call from overlapping script threads."""
 
@@ -144,6 +172,7 @@ class LiveSession:
         self.meter = RateMeter()
         self.latest = None  # the last snapshot drawn (the history charts reuse it)
         self.error: str | None = None  # a failed frame's message, shown until Run or Reset
+        self.pretraining: Pretraining | None = None  # a link's pre-training, until Run or Reset
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
@@ -188,7 +217,7 @@ class LiveSession:
 
     def _rebuild(self) -> None:
         self.run = self.lab.make_run(self.config, **self.data)
-        self.diverged, self.latest, self.error = None, None, None
+        self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
         self.meter.clear()
 
     # --- training -------------------------------------------------------------------------
@@ -197,7 +226,7 @@ class LiveSession:
         with self.lock:
             self.running = running and self.diverged is None
             if running:
-                self.error = None
+                self.error, self.pretraining = None, None
             else:
                 self.slots.release(id(self))
                 self.queue_place = 0
@@ -210,16 +239,60 @@ class LiveSession:
             if self.diverged is None:
                 self._guarded(lambda: getattr(self.run.trainer, actions[what])())
 
-    def pretrain(self, iterations: int, evaluations: int = 20) -> None:
-        """Train before the first frame (a link's steps=N), evaluating along the way so the
-        history charts show the whole run."""
+    def pretrain(self, iterations: int, evaluations: int = 20, budget_s: float = PRETRAIN_BUDGET_S,
+                 progress: Callable[[int, int, int], None] | None = None) -> Pretraining:
+        """Train before the first frame (a link's steps=N) for at most ``budget_s`` of wall time,
+        holding a training slot like any training, and evaluating along the way so the history
+        charts show the whole run.
+
+        ``progress(done, asked, place)`` is called about every PROGRESS_PERIOD_S (``place`` > 0
+        while waiting in line for a slot). Whatever it raises ends pre-training at once and is
+        passed on: the page's progress bar raises when Streamlit stops the script (its tab
+        closed), so no work outlives the session. The outcome stays in ``self.pretraining``.
+        """
         iterations = min(iterations, MAX_PRETRAIN)
+        start = time.perf_counter()
         with self.lock:
-            for chunk in _split(iterations, evaluations):
-                if self.diverged is not None:
-                    break
-                self._guarded(lambda: self.run.trainer.train_iterations(chunk))
-                self.run.snapshot()
+            first, ended = self.run.trainer.iterations, "stopped"
+            try:
+                ended = self._pretrain(iterations, evaluations, start + budget_s,
+                                       progress or (lambda done, asked, place: None))
+            finally:
+                self.slots.release(id(self))
+                self.pretraining = Pretraining(iterations, self.run.trainer.iterations - first,
+                                               time.perf_counter() - start, ended)
+            return self.pretraining
+
+    def _pretrain(self, iterations: int, evaluations: int, deadline: float,
+                  progress: Callable[[int, int, int], None]) -> str:
+        trainer, owner = self.run.trainer, id(self)
+        while place := self.slots.request(owner):
+            if time.perf_counter() >= deadline:
+                return "busy"
+            progress(0, iterations, place)
+            time.sleep(PROGRESS_PERIOD_S)
+        first, reported = trainer.iterations, time.perf_counter()
+
+        def should_stop() -> bool:
+            nonlocal reported
+            now = time.perf_counter()
+            if now - reported >= PROGRESS_PERIOD_S:
+                reported = now
+                self.slots.request(owner)  # the slot's heartbeat
+                progress(trainer.iterations - first, iterations, 0)
+            return now >= deadline
+
+        for chunk in _split(iterations, evaluations):
+            if time.perf_counter() >= deadline:
+                return "time"
+            self._guarded(lambda: trainer.train_for(deadline - time.perf_counter(), should_stop=should_stop,
+                                                    max_iterations=chunk))
+            if self.diverged is not None:
+                return "diverged"
+            if trainer.iterations - first < iterations and time.perf_counter() >= deadline:
+                return "time"  # the first frame evaluates where it stopped
+            self.run.snapshot()
+        return "done"
 
     def frame_budget(self, now: float | None = None) -> float:
         """Training time for this frame so that frames arrive every FRAME_PERIOD_S (longer when
@@ -303,6 +376,9 @@ class LiveSession:
         runs = "1 run is" if self.slots.capacity == 1 else f"{self.slots.capacity} runs are"
         return (f"{runs} training on this server already, its limit. Yours starts "
                 f"as soon as one pauses (place in line: {self.queue_place}).")
+
+    def pretraining_message(self) -> str | None:
+        return self.pretraining.message() if self.pretraining is not None else None
 
     def divergence_message(self) -> str | None:
         if self.diverged is None:

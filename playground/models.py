@@ -7,6 +7,8 @@ arithmetic, is what limits speed there. Tests check these against autograd.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -35,6 +37,44 @@ class MLP(nn.Module):
     def weights(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         return [(lin.weight, lin.bias) for lin in self.linears]
 
+
+
+def multiply_adds(net: nn.Module, in_dim: int) -> int:
+    """Multiply-adds of one sample's forward pass through ``net``'s linear and convolution layers
+    (what the work of a training step grows with), counted from the layers' shapes.
+
+    Build ``net`` on the meta device (no random numbers drawn for initial weights); it is given
+    uninitialised CPU memory for one forward pass (a forward pass on the meta device itself costs
+    ~1 s the first time in a process)."""
+    total = 0
+
+    def count(layer: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(layer, nn.Linear):
+            total += layer.in_features * layer.out_features
+        elif isinstance(layer, nn.ConvTranspose2d):  # every input pixel meets the whole kernel
+            total += layer.weight.numel() * inputs[0][0, 0].numel()
+        elif isinstance(layer, nn.Conv2d):  # every output value is one kernel's dot product
+            total += layer.weight[0].numel() * output[0].numel()
+
+    layers = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
+    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, layers)]
+    try:
+        with torch.no_grad():
+            net.to_empty(device="cpu").eval()(torch.zeros(1, in_dim))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return total
+
+
+@functools.lru_cache(maxsize=256)
+def mlp_pair_multiply_adds(latent_dim: int, data_dim: int, width: int, depth: int) -> int:
+    """Multiply-adds per sample through a toy lab's G (z -> x) and D (x -> logit)."""
+    with torch.device("meta"):
+        G = MLP(latent_dim, data_dim, width, depth, "relu")
+        D = MLP(data_dim, 1, width, depth, "relu")
+    return multiply_adds(G, latent_dim) + multiply_adds(D, data_dim)
 
 def _activate(x: torch.Tensor, activation: str) -> torch.Tensor:
     if activation == "relu":

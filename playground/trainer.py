@@ -181,8 +181,9 @@ class Trainer:
         self.hyper = hyper
         self._make_optimizers()
         self.iterations = self.d_steps = self.g_steps = 0
-        self._d_loss = torch.tensor(float("nan"))
-        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._d_loss: torch.Tensor | None = None  # None until D's first step: there is no D loss yet
+        # (D loss or None, G loss) per iteration since the last drain
+        self._pending: list[tuple[torch.Tensor | None, torch.Tensor]] = []
         self._pending_start = 0
         self._checked = 0  # how many of the pending losses check_finite has already seen
         self.seconds_training = 0.0
@@ -245,45 +246,64 @@ class Trainer:
         self.check_finite()
 
     def train_for(self, seconds: float, chunk_seconds: float = 0.01,
-                  should_stop: Callable[[], bool] | None = None) -> int:
-        """Train in chunks of ~chunk_seconds until ``seconds`` have passed, or until
-        ``should_stop()`` says so between chunks; returns iterations run."""
+                  should_stop: Callable[[], bool] | None = None, max_iterations: int | None = None) -> int:
+        """Train in chunks of ~chunk_seconds until ``seconds`` have passed, ``max_iterations`` are
+        done, or ``should_stop()`` says so between chunks; returns iterations run (at least one,
+        unless ``max_iterations`` is 0)."""
         deadline = time.perf_counter() + seconds
-        done, chunk = 0, 1
-        while True:
+        left = math.inf if max_iterations is None else max_iterations
+        done, chunk = 0, min(1, left)
+        while chunk:
             t0 = time.perf_counter()
             self.train_iterations(chunk)
             done += chunk
+            left -= chunk
             now = time.perf_counter()
-            if now >= deadline or (should_stop is not None and should_stop()):
-                return done
+            if now >= deadline or not left or (should_stop is not None and should_stop()):
+                break
             per_iteration = (now - t0) / chunk
-            chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1))
+            chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1, left))
+        return done
 
     # Losses and divergence ----------------------------------------------------------------------
 
+    @staticmethod
+    def _stack(pending: list[tuple[torch.Tensor | None, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(losses (n, 2), has_d (n,)): iterations before D's first step have no D loss; their
+        cell holds NaN and ``has_d`` is False (one stack, no per-row sync on the GPU path)."""
+        g_losses = [g for _, g in pending]
+        filler = g_losses[0].new_full((), math.nan)
+        d_losses = [filler if d is None else d for d, _ in pending]
+        has_d = torch.tensor([d is not None for d, _ in pending], device=filler.device)
+        return torch.stack([torch.stack(d_losses), torch.stack(g_losses)], dim=1), has_d
+
     def drain_losses(self) -> np.ndarray:
-        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain."""
+        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain.
+
+        An iteration that ran before any D step (Step G first) has no D loss: its cell is NaN, the
+        "no value" of the loss history and the CSV (an empty cell), not a divergence."""
         if not self._pending:
             return np.empty((0, 3))
-        values = torch.stack([torch.stack(pair) for pair in self._pending]).double().cpu().numpy()
+        values = self._stack(self._pending)[0].double().cpu().numpy()
         iterations = np.arange(self._pending_start, self._pending_start + len(values), dtype=float)
         self._pending, self._checked = [], 0
         return np.column_stack([iterations, values])
 
     def check_finite(self) -> None:
-        """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite."""
+        """Raise Diverged naming the first iteration whose loss, or any parameter, is not finite
+        (a D loss that does not exist yet is not a divergence)."""
         new = self._pending[self._checked:]
         if new:
-            losses = torch.stack([torch.stack(pair) for pair in new])
+            losses, has_d = self._stack(new)
             bad = ~torch.isfinite(losses)
+            bad[:, 0] &= has_d
             if bool(bad.any()):
                 row, col = (int(i) for i in bad.nonzero()[0])
                 name = "D loss" if col == 0 else "G loss"
                 raise Diverged(self._pending_start + self._checked + row,
                                f"the {name} became {float(losses[row, col])}")
             self._checked = len(self._pending)
-        elif self.d_steps and not math.isfinite(float(self._d_loss)):
+        elif self._d_loss is not None and not math.isfinite(float(self._d_loss)):
             raise Diverged(self.iterations, f"the D loss became {float(self._d_loss)}")
         params = self.engine.params_d + self.engine.params_g  # one flat tensor each when fused
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):

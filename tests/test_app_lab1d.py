@@ -186,3 +186,16 @@ def test_sessions_in_one_server_never_see_each_others_state():
     assert metric(b, "Iteration") == "0" and not session(b).running
     assert session(a).run.trainer.iterations > 0
     session(a).set_running(False)
+
+
+def test_a_sidebar_change_that_makes_one_iteration_too_much_work_is_refused():
+    """Wide, deep networks, then m pushed to 4096: the sidebar says why, the run keeps m = 256 and its
+    networks; a minibatch that fits applies as usual."""
+    at = open_lab({"width": "256", "depth": "6"})
+    run = session(at).run
+    at.select_slider(key="1d.batch").set_value(4096).run()
+    assert session(at).config.batch == 256 and session(at).run is run and run.trainer.hyper.batch == 256
+    [error] = [e.value for e in at.sidebar.error]
+    assert "one iteration would be too much work" in error and "Keeping the previous values." in error
+    at.select_slider(key="1d.batch").set_value(512).run()
+    assert session(at).config.batch == 512 and run.trainer.hyper.batch == 512 and not at.sidebar.error

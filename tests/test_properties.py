@@ -74,8 +74,11 @@ def valid_values(cls: type, name: str) -> st.SearchStrategy:
 
 @st.composite
 def valid_configs(draw, cls: type):
+    """Each field in its range, and together within the work limit (settings that are too much work
+    together go back to the defaults, as a link's do)."""
     names = draw(st.lists(st.sampled_from(list(cfg.specs(cls))), unique=True))
-    return cfg.replace_fields(cls(), {name: draw(valid_values(cls, name)) for name in names})
+    config = cfg.replace_fields(cls(), {name: draw(valid_values(cls, name)) for name in names})
+    return cfg.within_limits(config, cls())[0]
 
 
 JSON_SCALARS = st.one_of(st.none(), st.booleans(), SAFE_INT, st.floats(), st.text(max_size=20))

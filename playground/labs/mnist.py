@@ -27,7 +27,8 @@ from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
 from ..mnist.data import MnistData, load_mnist
-from ..mnist.models import IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot
+from ..mnist.models import (IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot,
+                            pair_multiply_adds)
 from ..mnist.quality import get_scorer
 from ..timing import section
 from ..trainer import Trainer, noise_sampler
@@ -75,6 +76,10 @@ class ConfigMNIST(fields.TrainingSettings):
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
+    WORK_FIELDS = ("batch", "k", "model")
+
+    def multiply_adds_per_sample(self) -> int:
+        return pair_multiply_adds(self.model, self.latent_dim, self.conditional)
 
 
 PRESETS_MNIST = {
@@ -126,24 +131,35 @@ CHUNK = 1000  # generated per forward pass in sample_output
 
 
 _MNIST_CACHE: dict[bool, MnistData] = {}
-_MNIST_LOCK = threading.Lock()
+_MNIST_LOCKS = {False: threading.Lock(), True: threading.Lock()}  # one per key: see cached_mnist
+_DOWNLOAD_FAILED_AT: dict[bool, float] = {}  # time.monotonic() of a download that fell back
+RETRY_DOWNLOAD_S = 30.0  # a failed download is tried again when asked for after this long
 
 
 def cached_mnist(download: bool = False, progress=None) -> MnistData:
     """The MNIST a run trains on, loaded once per process (rebuilding a run then costs nothing).
 
-    ``progress(fraction, text)`` is called during a download (the page shows it as a progress bar);
-    it is not part of the cache key.
+    Each key loads under its own lock, so a session that wants the bundled digits never waits for
+    another session's download (a black-holed network held every MNIST page ~20 s). A download
+    that failed (the data fell back to another source) is kept only RETRY_DOWNLOAD_S: asking again
+    later, e.g. switching the download off and on, tries again. ``progress(fraction, text)`` is
+    called during a download (the page shows it as a progress bar); it is not part of the key.
     """
-    with _MNIST_LOCK:
-        if download not in _MNIST_CACHE:
-            _MNIST_CACHE[download] = load_mnist(download=download, progress=progress)
+    with _MNIST_LOCKS[download]:
+        if not mnist_loaded(download):
+            data = load_mnist(download=download, progress=progress)
+            _MNIST_CACHE[download] = data
+            if download and data.source not in ("idx", "download"):
+                _DOWNLOAD_FAILED_AT[download] = time.monotonic()
+            else:
+                _DOWNLOAD_FAILED_AT.pop(download, None)
         return _MNIST_CACHE[download]
 
 
 def mnist_loaded(download: bool) -> bool:
     """Whether cached_mnist(download) would return at once (no loading or download needed)."""
-    return download in _MNIST_CACHE
+    failed_at = _DOWNLOAD_FAILED_AT.get(download)
+    return download in _MNIST_CACHE and (failed_at is None or time.monotonic() - failed_at < RETRY_DOWNLOAD_S)
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:

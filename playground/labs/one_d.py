@@ -10,6 +10,7 @@ import torch
 
 from .. import fields, metrics
 from ..config import Column, Effect, MixtureRows, param
+from ..models import mlp_pair_multiply_adds
 from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from ..timing import section
 from .base import Preset, SeedOffset
@@ -49,6 +50,10 @@ class Config1D(fields.TrainingSettings):
     density: str = fields.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
 
+    WORK_FIELDS = ("batch", "k", "width", "depth")
+
+    def multiply_adds_per_sample(self) -> int:
+        return mlp_pair_multiply_adds(self.latent_dim, 1, self.width, self.depth)
 
 
 PRESETS_1D = {

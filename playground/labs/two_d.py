@@ -9,6 +9,7 @@ import torch
 
 from .. import fields, metrics
 from ..config import Column, Effect, MixtureRows, param
+from ..models import mlp_pair_multiply_adds
 from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from ..timing import section
 from .base import Preset
@@ -57,6 +58,10 @@ class Config2D(fields.TrainingSettings):
     show_manifold: bool = param(False, label="Generator manifold", effect=Effect.VIEW, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
 
+    WORK_FIELDS = ("batch", "k", "width", "depth")
+
+    def multiply_adds_per_sample(self) -> int:
+        return mlp_pair_multiply_adds(self.latent_dim, 2, self.width, self.depth)
 
 PRESETS_2D = {
     "all_modes": Preset(

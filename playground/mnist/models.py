@@ -18,9 +18,13 @@ N(0, 0.02) (:func:`init_dcgan_weights`).
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ..models import multiply_adds
 
 IMAGE_SIDE = 28
 IMAGE_DIM = IMAGE_SIDE * IMAGE_SIDE  # 784
@@ -177,3 +181,11 @@ def make_models(model: str, z_dim: int, conditional: bool = False,
         D.apply(init_dcgan_weights)
         return G, D
     raise ValueError(f"model must be one of {MODELS}")
+
+
+@functools.lru_cache(maxsize=64)
+def pair_multiply_adds(model: str, z_dim: int, conditional: bool) -> int:
+    """Multiply-adds per sample through G and D of ``model`` (forward passes)."""
+    with torch.device("meta"):
+        G, D = make_models(model, z_dim, conditional)
+    return multiply_adds(G, G.in_dim) + multiply_adds(D, D.in_dim)

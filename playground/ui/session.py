@@ -8,26 +8,61 @@ training progress.
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import streamlit as st
 
 from .. import config as cfg
 from ..labs import Lab
-from ..live import MAX_PRETRAIN, LiveSession
+from ..live import MAX_PRETRAIN, PRETRAIN_BUDGET_S, LiveSession
+from .notices import plain
+
+log = logging.getLogger(__name__)
 
 
 def lab_session(lab: Lab) -> LiveSession:
-    """This browser session's LiveSession for ``lab``, created from the URL on first visit."""
+    """This browser session's LiveSession for ``lab``, created from the URL on first visit.
+
+    A lab that cannot start (no data at all) says so instead of showing a traceback. The session
+    is stored before a link's pre-training, so a rerun that interrupts it keeps what was done.
+    """
     key = f"{lab.key}:session"
     if key not in st.session_state:
         config, notices, steps = config_from_url(lab)
-        session = LiveSession(lab, config)
-        if steps:
-            session.pretrain(steps)
+        try:
+            session = LiveSession(lab, config)
+        except Exception as err:  # noqa: BLE001 - a page must never show a traceback
+            log.exception("the %s could not start", lab.title)
+            st.error(plain(f"The {lab.title} could not start: {err}"))
+            st.stop()
         st.session_state[key] = session
         st.session_state[f"{lab.key}:notices"] = notices
+        if steps:
+            pretrain_with_progress(session, steps)
     return st.session_state[key]
+
+
+def pretrain_with_progress(session: LiveSession, steps: int) -> None:
+    """A link's pre-training (at most PRETRAIN_BUDGET_S) under a progress bar. Each update is a
+    Streamlit call, where Streamlit stops the script once its tab has closed: the training stops
+    with it, and no thread is left behind."""
+    def text(done: int, asked: int, place: int) -> str:
+        if place:
+            return f"Waiting for a training slot to pre-train (place in line: {place})…"
+        return f"Pre-training from the link: {done:,} of {asked:,} iterations (at most {PRETRAIN_BUDGET_S:.0f} s)…"
+
+    bar = st.progress(0.0, text=text(0, steps, 0))
+    start = time.perf_counter()
+
+    def progress(done: int, asked: int, place: int) -> None:
+        # full when the iterations are done or the time is up, whichever comes first
+        elapsed = (time.perf_counter() - start) / PRETRAIN_BUDGET_S
+        bar.progress(min(max(done / asked, elapsed), 1.0), text=text(done, asked, place))
+
+    session.pretrain(steps, progress=progress)
+    bar.empty()
 
 
 def config_from_url(lab: Lab):

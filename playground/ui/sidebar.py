@@ -60,7 +60,9 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
             errors.append(str(err))
     for error in errors:
         st.sidebar.error(f"{error}. Keeping the previous value.")
-    config = cfg.replace_fields(session.config, changes)
+    config, too_much, _ = cfg.within_limits(cfg.replace_fields(session.config, changes), session.config)
+    if too_much is not None:
+        st.sidebar.error(f"{too_much}. Keeping the previous values.")
     message = session.apply(config)
     if message:
         st.toast(message)
