@@ -107,3 +107,15 @@ def test_real_cuda_graphs_train_like_eager_on_the_gpu():
     assert graphed.engine.fallback_reason is None
     for x, y in zip(params(graphed.G), params(eager.G)):
         torch.testing.assert_close(x, y, rtol=1e-4, atol=1e-5)
+
+
+def test_limit_threads_limits_torch_and_every_blas_library():
+    """One thread for PyTorch and for the BLAS that NumPy and SciPy load (the metrics run there)."""
+    import threadpoolctl
+
+    from playground.device import limit_threads
+
+    limit_threads(1)
+    assert torch.get_num_threads() == 1
+    blas = [pool for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)

@@ -7,7 +7,9 @@ import numpy as np
 import plotly.io as pio
 
 from helpers import assert_same
+from helpers import decode_image as decode
 from playground.figures import two_d
+from playground.figures.raster import colour_table
 from playground.labs.two_d import Config2D, Run2D
 
 
@@ -20,24 +22,34 @@ def snapshot(**changes):
 
 
 def test_landscape_layers():
-    """D as a uint8 heatmap on a diverging scale, p_data contours (black, dotted), real then generated
-    samples, and arrows whose tips carry arrowheads."""
+    """D as an image on a diverging scale (with its colour bar), p_data contours (black, dotted),
+    real then generated samples, and arrows whose tips carry arrowheads."""
     snap, config = snapshot(show_manifold=True)
     fig = two_d.landscape(snap, show_arrows=True, show_manifold=True)
     names = [t.name for t in fig.data]
-    assert names == ["D(x)", "p_data", "real x ~ p_data", "G(z-grid)", "generated G(z)", "∂D/∂x (G's push)"]
+    assert names == ["D(x)", "p_data", "real x ~ p_data", "G(z-grid)", "generated G(z)", "∂D/∂x (G's push)",
+                     "∂D/∂x (G's push) heads", "D(x) colour bar"]
     heat = fig.data[0]
-    assert heat.z.dtype == np.uint8 and heat.zmin == 0 and heat.zmax == 255 and heat.colorscale[0][1] != heat.colorscale[-1][1]
-    assert np.array_equal(heat.z, np.rint(snap.d * 255).astype(np.uint8))
+    assert heat.type == "image" and heat.y0 == snap.ys[0] and heat.dy > 0
+    assert np.array_equal(decode(heat), colour_table(two_d.D_SCALE)[np.rint(snap.d * 255).astype(np.uint8)])
+    assert fig.data[-1].marker.colorscale[0][1] != fig.data[-1].marker.colorscale[-1][1]
     assert fig.data[1].line.color == "black" and fig.data[1].line.dash == "dot"
     assert fig.data[4].marker.color == two_d.P_G["color"]
     arrows = fig.data[5]
-    assert len(arrows.x) == 3 * len(snap.arrows) and arrows.marker.symbol == "arrow"
+    assert len(arrows.x) == 3 * len(snap.arrows)
     # the tip of each arrow points along ∂D/∂x
     start = np.column_stack([arrows.x[0::3], arrows.y[0::3]])
     tip = np.column_stack([arrows.x[1::3], arrows.y[1::3]])
     cos = np.sum((tip - start) * snap.arrows, axis=1)
     assert np.all(cos >= -1e-6)
+    # each head is a filled triangle at its shaft's tip, its base behind the tip (towards the start)
+    heads = fig.data[6]
+    assert heads.fill == "toself" and len(heads.x) == 4 * len(snap.arrows)
+    head_tip = np.column_stack([heads.x[0::4], heads.y[0::4]])
+    np.testing.assert_allclose(head_tip, tip, atol=1e-6)
+    base_mid = (np.column_stack([heads.x[1::4], heads.y[1::4]]) + np.column_stack([heads.x[2::4], heads.y[2::4]])) / 2
+    moving = np.linalg.norm(snap.arrows, axis=1) > 0
+    assert np.all(np.sum((tip - base_mid) * snap.arrows, axis=1)[moving] > 0)
 
 
 def test_toggles_remove_layers():
@@ -58,8 +70,9 @@ def test_densities_share_a_scale():
     snap, _ = snapshot()
     fig = two_d.densities(snap, "kde")
     top, bottom = fig.data
-    assert top.z.dtype == bottom.z.dtype == np.uint8
-    assert top.z.max() == round(255 / 1.2)
+    assert top.type == bottom.type == "image"
+    darkest = decode(top).min(axis=(0, 1))  # p_data's peak is 1/1.2 of the way up the Greys scale
+    assert np.array_equal(darkest, colour_table(two_d.P_DATA_SCALE)[round(255 / 1.2)])
     assert "p_g (KDE)" in [a.text for a in fig.layout.annotations]
 
 

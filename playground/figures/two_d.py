@@ -1,7 +1,8 @@
 """The 2-D lab's Plotly figures, pure functions of a :class:`~playground.labs.two_d.Snapshot2D`.
 
-Heatmaps go out as uint8 (0–255 with fixed zmin/zmax) on an evenly spaced grid given by
-(x0, dx, y0, dy): 10 KB per 100 × 100 map instead of 40 KB of float32 plus coordinates. Colours
+Maps go out as PNG images (``raster.grid_image``) of their uint8 levels (0–255 over a fixed
+range) on the evenly spaced grid (x0, dx, y0, dy): the browser decodes an image instead of
+colouring 10,000 heatmap cells each frame. Colours
 follow the 1-D lab: p_data black and dotted, the generator green, D on a red (fake) – white (½) –
 blue (real) scale.
 """
@@ -14,6 +15,7 @@ from plotly.colors import get_colorscale
 
 from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, axis, figure, hline, title
 from .history import d_history, distance_history, loss_history
+from .raster import colour_bar, grid_image
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
@@ -23,6 +25,7 @@ P_DATA_SCALE, P_G_SCALE = get_colorscale("Greys"), get_colorscale("Greens")
 ARROW_COLOR = "#0b4f0b"
 MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
 ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
+ARROW_HEAD = 0.016  # an arrowhead's length, as a fraction of the plot's width (~8 px)
 
 
 def _to_uint8(values: np.ndarray, top: float) -> np.ndarray:
@@ -49,9 +52,7 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85,
-             name="D(x)", zsmooth="fast", hoverinfo="skip", **_grid(snap),
-             colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS)),
+        grid_image(_to_uint8(snap.d, 1.0), D_SCALE, _grid(snap), "D(x)", opacity=0.85),
         _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top)),
         dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
              marker=REAL_MARKER, hoverinfo="skip"),
@@ -61,7 +62,9 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
                        marker=FAKE_MARKER, hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
-        traces.append(_arrow_trace(snap))
+        traces.extend(_arrow_traces(snap))
+    traces.append(colour_bar(D_SCALE, dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS),
+                             name="D(x) colour bar"))
     layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
                   **_off_plot_note(snap), **_square_axes(snap))
     return figure(traces, layout)
@@ -91,22 +94,34 @@ def _manifold_trace(manifold: np.ndarray) -> dict:
                 hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap) -> dict:
-    """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
-    is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
+def _arrow_traces(snap) -> list[dict]:
+    """Segments from each generated sample along ∂D/∂x, with a filled arrowhead at the tip; the
+    longest is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a
+    frame). Shafts and heads are one SVG path each: as 80 marker symbols the heads cost the
+    browser as much as a fifth of the whole frame (measured in Chromium)."""
     (x_lo, x_hi), _ = snap.limits
     start = snap.fake[: len(snap.arrows)].astype(np.float32)
     grad = np.nan_to_num(snap.arrows.astype(np.float32))
-    longest = float(np.max(np.linalg.norm(grad, axis=1))) if len(grad) else 0.0
+    lengths = np.linalg.norm(grad, axis=1)
+    longest = float(np.max(lengths)) if len(grad) else 0.0
     scale = ARROW_LENGTH * (x_hi - x_lo) / longest if longest > 0 else 0.0
+    tip = start + grad * scale
     n = len(start)
-    xy = np.full((n, 3, 2), np.nan, dtype=np.float32)
-    xy[:, 0], xy[:, 1] = start, start + grad * scale
-    sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
-    xy = xy.reshape(-1, 2)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
-                line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
-                marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
+    shafts = np.full((n, 3, 2), np.nan, dtype=np.float32)
+    shafts[:, 0], shafts[:, 1] = start, tip
+    along = grad / np.maximum(lengths, 1e-30)[:, None]  # unit vectors (0 where there is no gradient)
+    across = np.column_stack([-along[:, 1], along[:, 0]])
+    size = ARROW_HEAD * (x_hi - x_lo)
+    base = tip - along * size
+    heads = np.full((n, 4, 2), np.nan, dtype=np.float32)
+    heads[:, 0], heads[:, 1], heads[:, 2] = tip, base + across * size * 0.5, base - across * size * 0.5
+    shafts, heads = shafts.reshape(-1, 2), heads.reshape(-1, 2)
+    name = "∂D/∂x (G's push)"
+    return [dict(type="scatter", x=shafts[:, 0], y=shafts[:, 1], mode="lines", name=name, legendgroup="arrows",
+                 line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip"),
+            dict(type="scatter", x=heads[:, 0], y=heads[:, 1], mode="lines", name=f"{name} heads", legendgroup="arrows",
+                 showlegend=False, fill="toself", fillcolor=ARROW_COLOR, line=dict(color=ARROW_COLOR, width=0.5),
+                 connectgaps=False, hoverinfo="skip")]
 
 
 def _off_plot_note(snap) -> dict:
@@ -122,12 +137,9 @@ def _off_plot_note(snap) -> dict:
 def densities(snap, density: str, height: int = 560) -> go.Figure:
     """p_data (top) and p_g (bottom) on one colour scale; p_g above p_data's peak saturates."""
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
-    common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", zsmooth="fast", **_grid(snap))
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y",
-             name="p_data", **common),
-        dict(type="heatmap", z=_to_uint8(snap.p_g, top), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g",
-             **common),
+        grid_image(_to_uint8(snap.p_data, top), P_DATA_SCALE, _grid(snap), "p_data", xaxis="x", yaxis="y"),
+        grid_image(_to_uint8(snap.p_g, top), P_G_SCALE, _grid(snap), "p_g", xaxis="x2", yaxis="y2"),
     ]
     label = "KDE" if density == "kde" else "histogram"
     x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
