@@ -16,6 +16,7 @@ from typing import Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
+from .links import Restrictions
 from .trainer import Diverged
 
 log = logging.getLogger(__name__)
@@ -159,8 +160,10 @@ class Pretraining:
 class LiveSession:
     """One user's run of one lab. All methods are safe to call from overlapping script threads."""
 
-    def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None):
+    def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None,
+                 restrictions: Restrictions | None = None):
         self.lab = lab
+        self.restrictions = restrictions or Restrictions()  # a teacher's link: its locks hold whatever is applied
         self.slots = slots if slots is not None else SLOTS
         self.queue_place = 0  # > 0 while waiting for a training slot
         self.lock = threading.RLock()
@@ -180,8 +183,10 @@ class LiveSession:
     # --- configuration --------------------------------------------------------------------
 
     def apply(self, config) -> str | None:
-        """Adopt a new config; returns a message when the change does more than retune."""
+        """Adopt a new config (locked settings keep their values); returns a message when the
+        change does more than retune."""
         with self.lock:
+            config, _ = self.restrictions.enforce(config, self.config)
             changed = changed_fields(self.config, config)
             if not changed:
                 return None
@@ -204,9 +209,9 @@ class LiveSession:
             self._rebuild()
 
     def restart(self, config) -> None:
-        """A fresh run with a whole new config (a preset), paused."""
+        """A fresh run with a whole new config (a preset; locked settings keep their values), paused."""
         with self.lock:
-            self.config, self.running = config, False
+            self.config, self.running = self.restrictions.enforce(config, self.config)[0], False
             self._rebuild()
 
     def set_data(self, **data) -> None:
@@ -231,6 +236,12 @@ class LiveSession:
                 self.slots.release(id(self))
                 self.queue_place = 0
             self.meter.clear()
+
+    def release_slot(self) -> None:
+        """Give the training slot back without pausing: the page went, and nothing trains until
+        a page takes the run up again (it then asks for a slot like any run)."""
+        self.slots.release(id(self))
+        self.queue_place = 0
 
     def step(self, what: str) -> None:
         """One D step ('d'), one G step ('g') or one iteration ('iteration')."""

@@ -24,7 +24,8 @@ def metric(at: AppTest, label: str) -> str:
 
 def figures(at: AppTest) -> list[dict]:
     """The Plotly figures on the page (each live chart component carries its figure as JSON)."""
-    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+    data = [json.loads(el.proto.json) for el in at.get("bidi_component")]
+    return [json.loads(d["figure"]) for d in data if "figure" in d]  # not the browser-token component
 
 
 def shown(markdown: str) -> str:

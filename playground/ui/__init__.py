@@ -1,7 +1,8 @@
 """The Streamlit side of the app, the only subpackage that imports Streamlit: what the pages call
 (``from playground import ui``), one module per concern.
 
-- ``session``: the browser session's LiveSession, URL settings and widget state;
+- ``session``: the browser session's LiveSession, URL settings and widget state; ``resume``: runs
+  kept after their page went, and the offer to resume one after a reload;
 - ``sidebar``: the sidebar generated from the lab's config; ``share``: share and save;
 - ``notices``: messages at the top of a page; ``controls``: buttons and metric widgets;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
