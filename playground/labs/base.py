@@ -111,6 +111,11 @@ class LabRun:
         """Move the trainer's losses since the last call into the loss history."""
         self.loss_history.add_rows(self.trainer.drain_losses())
 
+    def rewind(self) -> None:
+        """After the trainer was put back to an earlier state: forget the histories' later points."""
+        self.loss_history.truncate(self.trainer.iterations)
+        self.eval_history.truncate(self.trainer.iterations)
+
     def record_evaluation(self, stats: dict) -> dict:
         """Add the latest losses to a snapshot's numbers, and those to the evaluation history."""
         stats.update(self.loss_history.last())
