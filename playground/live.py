@@ -12,9 +12,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .config import Effect, changed_fields, specs, strongest_effect
+from .animation import pick
 from .labs import Lab
 from .timeline import Moment, Timeline
 from .trainer import Diverged
@@ -426,6 +427,14 @@ class LiveSession:
         if self.viewing is None:
             return len(self.timeline) - 1
         return next(i for i, m in enumerate(self.timeline.moments) if m is self.viewing)
+
+    def animation_pictures(self, frames: int) -> list[tuple[int, Any]]:
+        """(iteration, the lab's main picture as the page drew it) at up to ``frames`` kept
+        moments, evenly spaced over the run."""
+        with self.lock:
+            moments = list(self.timeline.moments)
+        chosen = pick([m.iteration for m in moments], frames)
+        return [(moments[i].iteration, self.lab.picture(moments[i].snapshot(), moments[i].config)) for i in chosen]
 
     def continue_from_here(self) -> str | None:
         """Put training back to the keyframe at or before the moment shown, forget everything

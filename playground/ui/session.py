@@ -41,6 +41,11 @@ def lab_session(lab: Lab) -> LiveSession:
         st.session_state[f"{lab.key}:notices"] = notices
         if steps:
             pretrain_with_progress(session, steps)
+        if "at" in st.query_params:  # a link to a moment of its pre-training: opens paused there
+            session.snapshot()
+            problem = session.scrub_to_iteration(st.query_params.get("at"))
+            if problem:
+                notices.append(problem)
     return st.session_state[key]
 
 
@@ -68,7 +73,7 @@ def pretrain_with_progress(session: LiveSession, steps: int) -> None:
 def config_from_url(lab: Lab):
     """(config, notices, pre-train iterations) from the query string; bad entries are skipped."""
     params = {name: st.query_params.get(name) for name in st.query_params.keys()}
-    config, notices = cfg.from_text(lab.config_cls, params, ignore=("steps",))
+    config, notices = cfg.from_text(lab.config_cls, params, ignore=("steps", "at"))
     steps = 0
     if "steps" in params:
         text = str(params["steps"]).strip()
