@@ -382,6 +382,9 @@ class RunMNIST(LabRun):
         self.quality_history.truncate(self.trainer.iterations)
         self.last_quality = {**self.last_quality, "classifier_is": math.nan, "classifier_fid": math.nan,
                              "label_kl": math.nan, "quality_iteration": math.nan}
+
+    def refresh(self) -> None:
+        """The next snapshot computes the quality numbers, however recently they were."""
         self._quality_at = None
 
     def snapshot(self, quality: bool = False) -> SnapshotMNIST:
