@@ -39,8 +39,11 @@ def timeline_bar(lab: Lab, session: LiveSession) -> None:
         if problem:
             st.session_state[message_key] = problem
 
-    slider, button = st.columns([5, 1], vertical_alignment="bottom")
-    slider.select_slider("Timeline: look back through this run", options=range(count), key=key, on_change=scrub,
+    last = timeline.moment_at(-1).iteration
+    title = ("Timeline: drag to look back" if session.viewing is None
+             else f"Timeline: iteration {session.viewing.iteration:,} of {last:,}")
+    slider, button, movie = st.columns([4, 2, 2], vertical_alignment="bottom")
+    slider.select_slider(title, options=range(count), key=key, on_change=scrub,
                          format_func=lambda i: labels[i] if isinstance(i, int) and 0 <= i < count else str(i),
                          help=_retention_help(lab, session))
     button.button("Continue from here", icon=":material/fast_rewind:", key=widget_key(lab, "continue"),
@@ -48,14 +51,15 @@ def timeline_bar(lab: Lab, session: LiveSession) -> None:
                   help="Training goes back to this moment (or the nearest earlier one whose training state was "
                        "kept) and the iterations after it are dropped. Change settings in the sidebar first to "
                        "try something else from here.")
+    made = animation_button(lab, session, movie)
     if session.viewing is not None:
-        last, here = timeline.moment_at(-1).iteration, session.viewing.iteration
         keyframe = timeline.keyframe_for(session.viewing)
         start = 0 if keyframe is None else keyframe.iteration
-        st.caption(f"Looking back at iteration {here:,} of {last:,}: the charts, numbers and Algorithm 1 show "
-                   f"that moment. **Continue from here** trains on from iteration {start:,}, dropping the "
-                   f"{last - start:,} iterations after it; **Run** goes back to iteration {last:,}.")
-    animation_download(lab, session)
+        st.caption(f"The charts, numbers and Algorithm 1 show iteration {session.viewing.iteration:,}. "
+                   f"**Continue from here** trains on from iteration {start:,} and drops the {last - start:,} "
+                   f"after it; **Run** goes back to {last:,}.")
+    if made:
+        animation_downloads(lab, made)
 
 
 def _labels(timeline) -> list[str]:
@@ -76,35 +80,42 @@ def _retention_help(lab: Lab, session: LiveSession) -> str:
             f"{t.nbytes / 2**20:.1f} MB of this session's {r.cap_bytes / 2**20:.0f} MB.")
 
 
-def animation_download(lab: Lab, session: LiveSession) -> None:
-    """Make the timeline's animation (with a progress bar), then offer it for download."""
+def animation_button(lab: Lab, session: LiveSession, where) -> dict | None:
+    """The button that makes the timeline's animation (a progress bar below while it works);
+    returns what was made (or why not) for this lab, kept until the next one."""
     key = widget_key(lab, "animation")
     formats = [s for s in animation.FORMATS if animation.format_problem(s) is None]
     problem = animation.picture_problem(lab.picture(session.latest, session.config)) if session.latest else None
-    make, status, downloads = st.columns([2, 3, 3], vertical_alignment="center")
-    names = ", ".join(s[1:].upper() for s in formats)
-    if make.button(f"Make an animation ({names})", icon=":material/movie:", key=f"{key}:make",
-                   disabled=problem is not None, width="stretch",
-                   help=f"The main figure at up to {animation.DEFAULT_FRAMES} moments of the timeline, evenly "
-                        f"spaced, each stamped with its iteration; at most {animation.MAX_WIDTH} × "
-                        f"{animation.MAX_HEIGHT} pixels a frame. Charts take about a third of a second per frame."):
-        st.session_state[key] = _make(session, formats, status)
+    names = " and ".join(s[1:].upper() for s in formats)
+    if where.button("Animation", icon=":material/movie:", key=f"{key}:make", disabled=problem is not None,
+                    width="stretch",
+                    help=(f"Not available on this server: {problem}." if problem else
+                          f"Make a {names} of the main figure at up to {animation.DEFAULT_FRAMES} moments of the "
+                          f"timeline, evenly spaced, each stamped with its iteration; at most "
+                          f"{animation.MAX_WIDTH} × {animation.MAX_HEIGHT} pixels a frame. Charts take about a "
+                          "third of a second per frame.")):
+        st.session_state[key] = _make(session, formats, st.empty())
     if problem:
-        status.caption(plain(f"Animations are not available on this server: {problem}."))
-    made = st.session_state.get(key)
-    if made and made.get("error"):
-        status.error(plain(made["error"]))
-    elif made:
-        status.caption(f"{made['frames']} frames, iterations {made['first']:,} to {made['last']:,}.")
-        for suffix, data in made["files"].items():
-            downloads.download_button(f"Download {suffix[1:].upper()} ({len(data) / 1024:,.0f} KB)", data=data,
-                                      mime=animation.FORMATS[suffix], on_click="ignore", icon=":material/download:",
-                                      file_name=f"gan-playground-{lab.key}-timeline{suffix}",
-                                      key=f"{key}:download{suffix}")
+        st.caption(plain(f"Animations are not available on this server: {problem}."))
+    return st.session_state.get(key)
+
+
+def animation_downloads(lab: Lab, made: dict) -> None:
+    """The animation just made, to download (or why it could not be made)."""
+    if made.get("error"):
+        st.error(plain(made["error"]))
+        return
+    columns = st.columns([4, 2, 2], vertical_alignment="center")
+    columns[0].caption(f"Animation: {made['frames']} frames, iterations {made['first']:,} to {made['last']:,}.")
+    for column, (suffix, data) in zip(columns[1:], made["files"].items()):
+        column.download_button(f"{suffix[1:].upper()} ({len(data) / 1024:,.0f} KB)", data=data, width="stretch",
+                               mime=animation.FORMATS[suffix], on_click="ignore", icon=":material/download:",
+                               file_name=f"gan-playground-{lab.key}-timeline{suffix}",
+                               key=f"{widget_key(lab, 'animation')}:download{suffix}")
 
 
 def _make(session: LiveSession, formats: list[str], where) -> dict:
-    bar = where.progress(0.0, text="Drawing frames…")
+    bar = where.progress(0.0, text="Drawing the animation's frames…")
     try:
         pictures = session.animation_pictures(animation.DEFAULT_FRAMES)
         files = animation.make_animation(pictures, formats, progress=lambda done, total: bar.progress(
