@@ -138,10 +138,11 @@ class Packed:
         return len(self.data)
 
 
-def _pack_value(value: Any, previous: Any) -> tuple[Any, int]:
-    """(stored form, new bytes it costs): an array equal to the previous entry's is shared."""
+def _pack_value(value: Any, previous: Any, previous_raw: Any) -> tuple[Any, int]:
+    """(stored form, new bytes it costs): an array equal to the previous entry's (compared with
+    that entry's unpacked original, ``previous_raw``) is shared."""
     if isinstance(value, np.ndarray):
-        if isinstance(previous, (np.ndarray, Packed)) and _equal(value, previous):
+        if previous is not None and _equal(value, previous_raw):
             return previous, 0
         if value.nbytes >= COMPRESS_BYTES and value.dtype.kind in "fiub":
             packed = Packed(value)
@@ -154,29 +155,36 @@ def _pack_value(value: Any, previous: Any) -> tuple[Any, int]:
     return value, 0
 
 
-def _equal(array: np.ndarray, stored: Any) -> bool:
-    if stored.shape != array.shape or stored.dtype != array.dtype:
+def _equal(array: np.ndarray, other: Any) -> bool:
+    if array is other:
+        return True
+    if not isinstance(other, np.ndarray) or other.shape != array.shape or other.dtype != array.dtype:
         return False
-    other = stored.unpack() if isinstance(stored, Packed) else stored
     return bool(np.array_equal(array, other, equal_nan=array.dtype.kind == "f"))
 
 
 @dataclass(frozen=True)
-class Moment:
-    """One kept moment of a run: its step counts, the snapshot's fields in stored form, and the
-    settings it was trained and drawn with."""
+class Steps:
+    """Where in a run something was kept: the iteration and the D and G steps done by then."""
 
     iteration: int
     d_steps: int
     g_steps: int
-    kind: type
-    fields: dict
-    config: Any
-    nbytes: int
 
     @property
     def steps(self) -> tuple[int, int]:
         return (self.d_steps, self.g_steps)
+
+
+@dataclass(frozen=True)
+class Moment(Steps):
+    """One kept moment of a run: the snapshot's fields in stored form, and the settings it was
+    trained and drawn with."""
+
+    kind: type
+    fields: dict
+    config: Any
+    nbytes: int
 
     def snapshot(self, histories: Any = None) -> Any:
         """The snapshot again; its history series taken from ``histories`` (a later snapshot of
@@ -188,16 +196,19 @@ class Moment:
         return self.kind(**values)
 
 
-def pack_snapshot(snapshot: Any, config: Any, previous: Moment | None) -> Moment:
-    """A snapshot in compact form (see the module docstring)."""
+def pack_snapshot(snapshot: Any, config: Any, previous: Moment | None = None, previous_raw: Any = None) -> Moment:
+    """A snapshot in compact form (see the module docstring); ``previous`` is the moment stored
+    for ``previous_raw``, the snapshot recorded before this one."""
+    same_kind = previous is not None and previous.kind is type(snapshot) and type(previous_raw) is type(snapshot)
     fields, total = {}, 256
     for field in dataclasses.fields(snapshot):
         value = getattr(snapshot, field.name)
         if field.name in HISTORY_FIELDS:
             fields[field.name] = None
             continue
-        before = previous.fields.get(field.name) if previous is not None and previous.kind is type(snapshot) else None
-        fields[field.name], nbytes = _pack_value(value, before)
+        before, before_raw = ((previous.fields.get(field.name), getattr(previous_raw, field.name))
+                              if same_kind else (None, None))
+        fields[field.name], nbytes = _pack_value(value, before, before_raw)
         total += nbytes
     return Moment(int(snapshot.iteration), int(snapshot.d_steps), int(snapshot.g_steps), type(snapshot),
                   fields, config, total)
@@ -206,18 +217,11 @@ def pack_snapshot(snapshot: Any, config: Any, previous: Moment | None) -> Moment
 # --- keyframes --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Keyframe:
+class Keyframe(Steps):
     """The trainer's exact state (``Trainer.state_dict()``) at one moment."""
 
-    iteration: int
-    d_steps: int
-    g_steps: int
     state: dict
     nbytes: int
-
-    @property
-    def steps(self) -> tuple[int, int]:
-        return (self.d_steps, self.g_steps)
 
 
 def state_bytes(state: Any) -> int:
@@ -246,6 +250,7 @@ class Timeline:
         r = self.retention
         self.moments: ThinnedStore[Moment] = ThinnedStore(r.recent, r.snapshot_bytes)
         self.keyframes: ThinnedStore[Keyframe] = ThinnedStore(r.keyframe_recent, r.keyframe_bytes)
+        self._last_raw = None  # the snapshot recorded last, as given (its arrays are compared, not unpacked)
 
     @property
     def nbytes(self) -> int:
@@ -257,7 +262,8 @@ class Timeline:
         last = self.moments[-1] if len(self.moments) else None
         steps = (int(snapshot.d_steps), int(snapshot.g_steps))
         same = last is not None and last.steps == steps
-        moment = pack_snapshot(snapshot, config, last)
+        moment = pack_snapshot(snapshot, config, last, self._last_raw if last is not None else None)
+        self._last_raw = snapshot
         if same:
             self.moments.replace_last(moment, moment.nbytes)
         else:
@@ -306,4 +312,7 @@ class Timeline:
             return item.d_steps <= steps[0] and item.g_steps <= steps[1]
 
         self.keyframes.keep_while(not_later)
-        return self.moments.keep_while(not_later)
+        dropped = self.moments.keep_while(not_later)
+        if dropped:
+            self._last_raw = None  # it was the newest moment's, which went: share nothing with it
+        return dropped

@@ -3,20 +3,16 @@ on screen at that iteration (pixel-compared with a screenshot taken live), the h
 the moment, and Continue from here trains on from it."""
 
 import io
-import os
 import time
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from e2e_harness import (CHART, SCREENSHOTS, assert_no_errors, chromium_page, find_chromium, iteration, press,
+from e2e_harness import (CHART, SCREENSHOTS, assert_no_errors, chromium_page, iteration, press, require_chromium,
                          run_until, screenshot, wait_for_app, wait_until)
 
-if find_chromium() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
-    pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.e2e
 

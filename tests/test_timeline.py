@@ -85,7 +85,7 @@ def test_a_moment_comes_back_exactly_with_the_given_histories(snapshots_2d):
 def test_histories_and_unchanged_arrays_are_not_stored_again(snapshots_2d):
     run, shots = snapshots_2d
     first = pack_snapshot(shots[0], run.config, None)
-    second = pack_snapshot(shots[1], run.config, first)
+    second = pack_snapshot(shots[1], run.config, first, shots[0])
     assert first.fields["losses"] is None and first.fields["evals"] is None
     for name in ("p_data", "xs", "ys", "real"):  # the same every frame: shared, not copied
         assert second.fields[name] is first.fields[name]
@@ -160,3 +160,14 @@ def test_a_session_timeline_stays_within_its_cap():
     assert timeline.nbytes <= retention.cap_bytes
     assert timeline.moment_at(-1).iteration == 1499 and len(timeline) >= 20
     assert isinstance(timeline.moment_at(0), Moment)
+
+
+def test_after_dropping_the_future_nothing_is_shared_with_a_dropped_moment():
+    timeline = Timeline()
+    for it in (0, 10, 20):
+        timeline.record(tiny(it), None)
+    timeline.drop_after((0, 0))
+    again = Tiny(30, 30, 30, np.full(4, 20, np.float32), {})  # equal to the dropped moment's array
+    timeline.record(again, None)
+    assert (timeline.moment_at(-1).snapshot().values == 20).all()
+    assert (timeline.moment_at(0).snapshot().values == 0).all()
