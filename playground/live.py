@@ -1,4 +1,5 @@
-"""A live training session: config changes, steps, time-budgeted ticks and divergence handling.
+"""A live training session: config changes, steps, time-budgeted ticks, divergence handling, and
+the run's timeline (scrubbing back while paused, Continue from here).
 
 Plain Python (no Streamlit), so the tests drive it without a browser. The page keeps one
 LiveSession per lab in ``st.session_state``; the CLI and the benchmark train a lab's run directly.
@@ -14,8 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .config import Effect, changed_fields, specs, strongest_effect
 from .animation import pick
+from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
 from .timeline import Moment, Timeline
 from .trainer import Diverged
@@ -402,7 +403,7 @@ class LiveSession:
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
                 return (f"There is no moment {str(index)[:20]!r} in the timeline: it holds positions 0 to "
                         f"{count - 1} (iterations {self.timeline.moment_at(0).iteration:,} to "
-                        f"{self.timeline.moment_at(-1).iteration:,}). Showing the latest."
+                        f"{self.timeline.moment_at(-1).iteration:,}); the view is unchanged."
                         if count else "The timeline is empty: train first.")
             if self.latest is None:
                 self.snapshot()  # the present's histories, drawn beside any moment
@@ -426,7 +427,7 @@ class LiveSession:
         """The position shown on the timeline (the newest when showing the present)."""
         if self.viewing is None:
             return len(self.timeline) - 1
-        return next(i for i, m in enumerate(self.timeline.moments) if m is self.viewing)
+        return next((i for i, m in enumerate(self.timeline.moments) if m is self.viewing), len(self.timeline) - 1)
 
     def animation_pictures(self, frames: int) -> list[tuple[int, Any]]:
         """(iteration, the lab's main picture as the page drew it) at up to ``frames`` kept

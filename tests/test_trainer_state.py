@@ -121,3 +121,19 @@ def test_every_lab_continues_bit_for_bit(lab_key, changes, digits):
     if changes.get("model") == "dcgan":  # batch norm's running statistics are part of the state
         assert any(name.endswith("running_mean") for name in run.trainer.state_dict()["G"])
     continue_equals_never_left(run.trainer, 3, 3, fresh=other.trainer)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_restored_trainer_repeats_the_run_on_cuda_with_graphs(optimizer):
+    """On a GPU the fused step replays from CUDA graphs: the state is copied into the tensors the
+    graphs read, so a restored run repeats the original there too."""
+    from helpers import gaussian_sampler
+    from playground.models import MLP
+    from playground.trainer import Trainer, noise_sampler
+
+    torch.manual_seed(0)
+    t = Trainer(MLP(1, 1, 8, 2, "relu"), MLP(1, 1, 8, 2, "relu"), gaussian_sampler(), noise_sampler("uniform", 1),
+                Hyper(k=2, lr_d=0.05, lr_g=0.05, momentum=0.9, batch=32, optimizer=optimizer), 0,
+                torch.device("cuda"))
+    continue_equals_never_left(t, 5, 7)
