@@ -32,7 +32,8 @@ def test_scrub_back_shows_that_moment_and_continue_drops_the_future():
     assert 0 < shown < 300 and metric(at, "Iteration") == f"{shown:,}"
     assert markers(at) == [shown] * 3  # losses, D's outputs, distances
     assert any(f"settings of iteration {shown:,}" in e.label for e in at.expander)
-    assert any("Looking back at iteration" in c.value for c in at.caption)
+    assert any(f"Algorithm 1 show iteration {shown:,}" in c.value for c in at.caption)
+    assert at.select_slider(key="1d.timeline").label == f"Timeline: iteration {shown:,} of 300"
     assert session(at).run.trainer.iterations == 300  # looking changes nothing
 
     at.button(key="1d.continue").click().run()
