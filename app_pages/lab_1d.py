@@ -14,6 +14,7 @@ st.title("1-D lab — Figure 1, live")
 st.caption("p_data black dotted · p_g green solid · D(x) blue dashed · below: the mapping x = G(z)")
 ui.show_notices(lab, session)
 ui.controls(lab, session)
+ui.timeline_bar(lab, session)
 
 
 def draw(snap, session) -> None:
@@ -28,17 +29,18 @@ def draw(snap, session) -> None:
     row[6].metric("W1", f"{stats['w1']:.3f}")
     row[7].metric("JS (nats)", f"{stats['js']:.3f}")
     ui.value_metric(row[8], stats['value'])
-    st.caption(text.settings_line(session.config))
-    for name, chart in lab.frame_figures(snap, session.config).items():
+    st.caption(text.settings_line(session.shown_config))
+    for name, chart in lab.frame_figures(snap, session.shown_config).items():
         ui.live_chart(chart, key=f"1d.{name}")
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config)
+    ui.history_charts(lab, snap, session.shown_config, marker=session.marker)
 
 
 ui.live_area(session, draw)
 ui.slow_area(session, draw_history)
 ui.device_caption(session)
-with st.expander("Algorithm 1 with the current settings"):
-    st.code(text.algorithm1(config, session.run.target.name), language=None)
+with st.expander("Algorithm 1 with the current settings" if session.marker is None
+                 else f"Algorithm 1 with the settings of iteration {session.marker:,}"):
+    st.code(text.algorithm1(session.shown_config, session.run.target.name), language=None)

@@ -25,6 +25,7 @@ ui.show_notices(lab, session)
 if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
     st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
 ui.controls(lab, session)
+ui.timeline_bar(lab, session)
 
 
 def draw(snap, session) -> None:
@@ -45,8 +46,8 @@ def draw(snap, session) -> None:
     row[6].metric("JS (grid)", f"{stats['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
                   "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
     ui.value_metric(row[7], stats['value'])
-    st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
-    figures = lab.frame_figures(snap, session.config)
+    st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.shown_config)}")
+    figures = lab.frame_figures(snap, session.shown_config)
     left, right = st.columns([3, 2])
     with left:
         ui.live_chart(figures["landscape"], key="2d.landscape")
@@ -55,11 +56,12 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config, per_row=2)
+    ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 
 ui.live_area(session, draw)
 ui.slow_area(session, draw_history)
 ui.device_caption(session)
-with st.expander("Algorithm 1 with the current settings"):
-    st.code(text.algorithm1(config, session.run.target.name), language=None)
+with st.expander("Algorithm 1 with the current settings" if session.marker is None
+                 else f"Algorithm 1 with the settings of iteration {session.marker:,}"):
+    st.code(text.algorithm1(session.shown_config, session.run.target.name), language=None)

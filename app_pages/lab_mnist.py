@@ -32,6 +32,7 @@ for notice in run.notices:
     st.info(ui.plain(notice))
 ui.show_notices(lab, session)
 ui.controls(lab, session)
+ui.timeline_bar(lab, session)
 
 
 def draw(snap, session) -> None:
@@ -52,18 +53,18 @@ def draw(snap, session) -> None:
                   help="KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits "
                        "appear equally often, log 10 ≈ 2.30 when G writes only one (mode collapse).")
     ui.value_metric(row[7], stats['value'])
-    st.caption(text.settings_line(session.config))
+    st.caption(text.settings_line(session.shown_config))
     generated, real, scores = st.columns([4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
     ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
-        for name, chart in lab.frame_figures(snap, session.config).items():
+        for name, chart in lab.frame_figures(snap, session.shown_config).items():
             ui.live_chart(chart, key=f"mnist.{name}")
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config)
+    ui.history_charts(lab, snap, session.shown_config, marker=session.marker)
 
 
 ui.live_area(session, draw)
@@ -75,5 +76,6 @@ right.download_button("Download G's weights (.pt)", data=lambda: session.run.gen
                       file_name=f"generator-{config.model}.pt", mime="application/octet-stream",
                       icon=":material/download:", on_click="ignore", key="mnist.download_weights")
 ui.device_caption(session)
-with st.expander("Algorithm 1 with the current settings"):
-    st.code(text.algorithm1(config, run.data.description), language=None)
+with st.expander("Algorithm 1 with the current settings" if session.marker is None
+                 else f"Algorithm 1 with the settings of iteration {session.marker:,}"):
+    st.code(text.algorithm1(session.shown_config, run.data.description), language=None)

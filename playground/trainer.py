@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 import numpy as np
@@ -308,6 +308,53 @@ class Trainer:
         params = self.engine.params_d + self.engine.params_g  # one flat tensor each when fused
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):
             raise Diverged(self.iterations, "a network weight became NaN or infinite")
+
+    # Exact state --------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Everything the next step depends on, copied, as tensors, numbers and strings only (no
+        objects), so it can be kept in memory (a timeline keyframe) or written to a safe file
+        format: G and D (batch-norm statistics included), both optimizers' state, the random
+        stream, the step counters, the hyperparameters, the last D loss and the losses not yet
+        drained. Loading it and training on repeats the original run bit for bit (on one device)."""
+        if self._pending:
+            losses, has_d = self._stack(self._pending)
+        else:
+            losses, has_d = torch.empty(0, 2, device=self.device), torch.empty(0, dtype=torch.bool)
+        state = {
+            "G": {name: t.detach().clone() for name, t in self.G.state_dict().items()},
+            "D": {name: t.detach().clone() for name, t in self.D.state_dict().items()},
+            "opt_d": self.opt_d.state_dict(), "opt_g": self.opt_g.state_dict(),
+            "rng": self.rng.get_state(),
+            "iterations": self.iterations, "d_steps": self.d_steps, "g_steps": self.g_steps,
+            "hyper": asdict(self.hyper),
+            "pending_losses": losses.detach().clone(), "pending_has_d": has_d.cpu(),
+            "pending_start": self._pending_start, "checked": self._checked,
+        }
+        if self._d_loss is not None:
+            state["d_loss"] = self._d_loss.detach().clone()
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Put the trainer back to a :meth:`state_dict`: the tensors are copied into the existing
+        ones (flat parameter views and CUDA graphs keep pointing at them)."""
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        hyper = Hyper(**state["hyper"])
+        old, self.hyper = self.hyper, hyper
+        if hyper.optimizer != old.optimizer:
+            self._make_optimizers()
+        for opt, lr, saved in ((self.opt_d, hyper.lr_d, state["opt_d"]), (self.opt_g, hyper.lr_g, state["opt_g"])):
+            opt.lr, opt.momentum = lr, hyper.momentum
+            opt.load_state_dict(saved)
+        self.rng.set_state(state["rng"])
+        self.iterations, self.d_steps, self.g_steps = (int(state[k]) for k in ("iterations", "d_steps", "g_steps"))
+        d_loss = state.get("d_loss")
+        self._d_loss = None if d_loss is None else d_loss.to(self.device, copy=True)
+        losses = state["pending_losses"].to(self.device, copy=True)
+        self._pending = [(losses[i, 0] if bool(has) else None, losses[i, 1])
+                         for i, has in enumerate(state["pending_has_d"].tolist())]
+        self._pending_start, self._checked = int(state["pending_start"]), int(state["checked"])
 
     # Evaluation ---------------------------------------------------------------------------------
 

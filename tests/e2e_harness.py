@@ -32,6 +32,16 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_chromium() -> None:
+    """Skip the calling test module when no Chromium is found; when CI is set, fail instead."""
+    import pytest
+
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
+        pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,6 +1,5 @@
 """End to end in the system Chromium: Home → 1-D lab → Run; the chart redraws, nothing errors."""
 
-import os
 import re
 import subprocess
 import sys
@@ -8,13 +7,11 @@ import time
 
 import pytest
 
-from e2e_harness import (CHART, assert_no_errors, chromium_browser, chromium_page, cpu_percent_over, find_chromium,
-                         iteration, press, run_until, screenshot, streamlit_server_process, wait_for_app, wait_until)
+from e2e_harness import (CHART, assert_no_errors, chromium_browser, chromium_page, cpu_percent_over, iteration,
+                         press, require_chromium, run_until, screenshot, streamlit_server_process, wait_for_app,
+                         wait_until)
 
-if find_chromium() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
-    pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.e2e
 

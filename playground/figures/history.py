@@ -58,3 +58,14 @@ def distance_history(history: dict, height: int = 300, distance: str = "w1", lab
                               tickvals=[0, 0.2, 0.4, math.log(2)], ticktext=["0", "0.2", "0.4", "log 2"],
                               showgrid=False))
     return figure(traces, layout)
+
+
+MARKER = dict(color="#ff4b4b", width=2)
+
+
+def mark_iteration(figure: go.Figure, iteration: int) -> go.Figure:
+    """The figure with a vertical line at ``iteration`` (the moment a scrubbed page shows)."""
+    line = dict(type="line", xref="x", yref="paper", x0=iteration, x1=iteration, y0=0, y1=1, line=MARKER,
+                label=dict(text=f"{iteration:,}", textposition="end", font=dict(size=11, color=MARKER["color"])))
+    shapes = list(figure.layout.shapes or ()) + [line]
+    return figure.update_layout(shapes=shapes)

@@ -71,6 +71,9 @@ class Run(Protocol):
     def sample_output(self, n: int) -> np.ndarray:
         """n generated samples in data units (the CLI's --save-samples), the same for the same seed."""
 
+    def refresh(self) -> None:
+        """Make the next snapshot compute every number afresh (some are rate-limited while live)."""
+
 
 def d_scores(logit_real: np.ndarray, logit_fake: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
     """D's probabilities on a real and a generated batch (float64), and the numbers every lab shows:
@@ -110,6 +113,15 @@ class LabRun:
     def record_losses(self) -> None:
         """Move the trainer's losses since the last call into the loss history."""
         self.loss_history.add_rows(self.trainer.drain_losses())
+
+    def rewind(self) -> None:
+        """After the trainer was put back to an earlier state: forget the histories' later points."""
+        self.loss_history.truncate(self.trainer.iterations)
+        self.eval_history.truncate(self.trainer.iterations)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Make the next snapshot compute every number afresh (a lab that rate-limits some says how)."""
 
     def record_evaluation(self, stats: dict) -> dict:
         """Add the latest losses to a snapshot's numbers, and those to the evaluation history."""

@@ -376,6 +376,17 @@ class RunMNIST(LabRun):
         self._quality_at = time.monotonic()
         return self.last_quality
 
+    def rewind(self) -> None:
+        """Histories back to the trainer's iteration; the quality numbers are recomputed next frame."""
+        super().rewind()
+        self.quality_history.truncate(self.trainer.iterations)
+        self.last_quality = {**self.last_quality, "classifier_is": math.nan, "classifier_fid": math.nan,
+                             "label_kl": math.nan, "quality_iteration": math.nan}
+
+    def refresh(self) -> None:
+        """The next snapshot computes the quality numbers, however recently they were."""
+        self._quality_at = None
+
     def snapshot(self, quality: bool = False) -> SnapshotMNIST:
         """A frame's worth of arrays; ``quality=True`` forces fresh quality metrics (the CLI's)."""
         self.record_losses()

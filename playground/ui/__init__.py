@@ -6,6 +6,7 @@
 - ``sidebar``: the sidebar generated from the lab's config; ``share``: share and save;
 - ``notices``: messages at the top of a page; ``controls``: buttons and metric widgets;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
+- ``timeline``: the timeline slider, Continue from here and the animation download;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -24,6 +25,7 @@ _EXPORTS = {
     "controls": "controls", "value_metric": "controls", "device_caption": "controls",
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
+    "timeline_bar": "timeline",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from .notices import plain, show_notices
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
+    from .timeline import timeline_bar
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ import streamlit as st
 import streamlit.components.v2 as components_v2
 
 from ..export import png_bytes
+from ..figures.history import mark_iteration
 from ..labs import Lab
 from .internals import plotly_js_url
 
@@ -58,9 +59,12 @@ def live_chart(figure: go.Figure, key: str) -> None:
                 data={"figure": pio.to_json(figure, validate=False), "height": height, "plotly_url": url})
 
 
-def history_charts(lab: Lab, snap: Any, config: Any, per_row: int | None = None) -> None:
-    """The lab's history figures, ``per_row`` to a row (all in one row by default)."""
+def history_charts(lab: Lab, snap: Any, config: Any, per_row: int | None = None, marker: int | None = None) -> None:
+    """The lab's history figures, ``per_row`` to a row (all in one row by default), with a
+    vertical line at iteration ``marker`` if given (the moment a scrubbed page shows)."""
     charts = list(lab.history_figures(snap, config).items())
+    if marker is not None:
+        charts = [(name, mark_iteration(chart, marker)) for name, chart in charts]
     per_row = per_row or len(charts)
     for start in range(0, len(charts), per_row):
         for column, (name, chart) in zip(st.columns(per_row), charts[start:start + per_row]):

@@ -42,7 +42,8 @@ def lab_session(lab: Lab) -> LiveSession:
         del st.session_state[key]
         st.toast("This run went on in another tab of this browser; this page starts afresh.")
     if key not in st.session_state:
-        session, steps = resume.resumed_run(lab), 0
+        session = resumed = resume.resumed_run(lab)
+        steps = 0
         if session is None:
             session, steps = _session_from_url(lab)
         else:
@@ -51,6 +52,11 @@ def lab_session(lab: Lab) -> LiveSession:
         resume.hold(lab, session)
         if steps:
             pretrain_with_progress(session, steps)
+        if session is not resumed and "at" in st.query_params:  # a link to a moment: opens paused there
+            session.snapshot()
+            problem = session.scrub_to_iteration(st.query_params.get("at"))
+            if problem:
+                st.session_state[f"{lab.key}:notices"].append(problem)
     session = st.session_state[key]
     st.session_state[_PAGE_RESTRICTIONS] = session.restrictions
     return session
@@ -109,7 +115,7 @@ def link_from_url(lab: Lab) -> Link:
     params = {name: st.query_params.get(name) for name in st.query_params.keys()}
     presets = {name: preset.settings for name, preset in lab.presets.items()}
     base, notices = links.preset_config(lab.config_cls, params, presets)
-    config, more = cfg.from_text(lab.config_cls, params, base=base, ignore=("steps", *links.PARAMS))
+    config, more = cfg.from_text(lab.config_cls, params, base=base, ignore=("steps", "at", *links.PARAMS))
     restrictions, locks = links.restrictions_from(lab.config_cls, params, config)
     notices += more + locks
     steps = 0
