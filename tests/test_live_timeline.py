@@ -12,7 +12,6 @@ from playground.labs import LABS
 from playground.live import LiveSession, TrainingSlots
 from playground.mnist.data import MnistData
 from playground.mnist.quality import held_out_digits
-from playground.timeline import Retention
 
 SMALL = {"1d": {"width": 8, "batch": 32}, "2d": {"width": 16, "batch": 64},
          "mnist": {"batch": 8, "latent_dim": 8, "device": "cpu"}}
