@@ -19,11 +19,15 @@ from .share import share_and_save
 
 
 def _apply_preset(lab: Lab, session: LiveSession) -> None:
-    """on_change of the preset box: load the preset's settings and start a fresh run."""
+    """on_change of the preset box: load the preset's settings and start a fresh run. Settings the
+    page draws outside the sidebar (presentation mode) are how the page is shown, not part of a
+    preset: they stay."""
     name = st.session_state[widget_key(lab, "preset")]
     if name not in lab.presets:
         return
-    config = cfg.replace_fields(lab.config_cls(), lab.presets[name].settings)
+    kept = {field: getattr(session.config, field) for field, spec in cfg.specs(lab.config_cls).items()
+            if not spec.sidebar}
+    config = cfg.replace_fields(lab.config_cls(), {**kept, **lab.presets[name].settings})
     session.restart(config)
     seed_widget_state(lab, config, force=True)
 
@@ -44,11 +48,12 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
         chosen = st.session_state.get(preset_key)
         if chosen in lab.presets:
             st.caption(lab.presets[chosen].lesson)
-        values: dict[str, Any] = {}
-        for group in dict.fromkeys(s.group for s in specs.values()):
+        values: dict[str, Any] = {name: st.session_state.get(widget_key(lab, name), getattr(session.config, name))
+                                  for name, spec in specs.items() if not spec.sidebar}  # drawn by the page
+        for group in dict.fromkeys(s.group for s in specs.values() if s.sidebar):
             st.subheader(group)
             for name, spec in specs.items():
-                if spec.group == group:
+                if spec.group == group and spec.sidebar:
                     values[name] = _widget(lab, session, name, spec, values)
                     if after and name in after:
                         after[name](values)
