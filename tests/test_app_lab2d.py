@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 import apptest_helpers as h
 from apptest_helpers import figures, metric, shown
+from playground import readout
 
 LAB = "app_pages/lab_2d.py"
 SMALL = {"width": "16", "batch": "64"}  # keeps each tick fast

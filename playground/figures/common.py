@@ -36,7 +36,7 @@ BASE_LAYOUT = dict(
     paper_bgcolor="rgba(0,0,0,0)",
     plot_bgcolor="rgba(0,0,0,0)",
 )
-HISTORY_MARGIN = dict(l=55, r=55, t=70, b=45)  # room for a title above the legend
+HISTORY_MARGIN = dict(l=55, r=55, t=30, b=45)  # the legend above the plot (its title names the chart) adds its own room
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,13 @@ def axis(**settings) -> dict:
 def title(text: str, style: Style = NORMAL) -> dict:
     """A chart title at the top left, above the legend."""
     return dict(text=text, x=0.02, xanchor="left", y=0.97, yanchor="top", font=dict(size=style.font + 2))
+
+
+def titled_legend(text: str, style: Style = NORMAL) -> dict:
+    """A horizontal legend above the plot whose title, on its own line, names the chart: however many
+    rows the entries wrap into (a narrow chart, presentation mode's larger text), Plotly makes room
+    for all of it, where a separate title collided with a legend of two or three rows."""
+    return {**BASE_LAYOUT["legend"], "title": dict(text=text, side="top", font=dict(size=style.font + 2))}
 
 
 def hline(y: float, label: str = "", style: Style = NORMAL) -> dict:

@@ -14,15 +14,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..metrics import LOG4
-from .common import HISTORY_MARGIN, NORMAL, Style, axis, base_layout, figure, hline, title
+from .common import HISTORY_MARGIN, NORMAL, Style, axis, base_layout, figure, hline, titled_legend
 
 SMOOTHING_SHARE = 0.05  # the moving average spans about this share of the points shown
 RAW_OPACITY = 0.25
 
 
 def history_layout(name: str, height: int, style: Style = NORMAL, **settings) -> dict:
-    """A history chart's layout: its title, an iteration axis with a few ticks, and ``settings``."""
-    return base_layout(style, height=height, title=title(name, style), margin=HISTORY_MARGIN,
+    """A history chart's layout: its name over its legend, an iteration axis with a few ticks, and
+    ``settings``."""
+    return base_layout(style, height=height, legend=titled_legend(name, style), margin=HISTORY_MARGIN,
                        xaxis=axis(title=dict(text="iteration"), nticks=6), **settings)
 
 

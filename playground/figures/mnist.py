@@ -11,7 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .common import HISTORY_MARGIN, NORMAL, P_G, REFERENCE, Style, axis, base_layout, figure, style_of, title
+from .common import HISTORY_MARGIN, NORMAL, P_G, REFERENCE, Style, axis, base_layout, figure, style_of, titled_legend
 from .history import d_history, history_layout, loss_history
 
 SCORE_BINS = 20
@@ -32,7 +32,7 @@ def score_histogram(snap, height: int = 300, style: Style = NORMAL) -> go.Figure
         dict(type="bar", x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
              marker=dict(color=P_G["color"], opacity=0.6)),
     ]
-    layout = base_layout(style, height=height, barmode="overlay", hovermode=False, title=title("D's scores", style),
+    layout = base_layout(style, height=height, barmode="overlay", hovermode=False, legend=titled_legend("D's scores", style),
                          margin=HISTORY_MARGIN, xaxis=axis(range=[0, 1], title=dict(text="D output"),
                                                            tickvals=[0, 0.5, 1], ticktext=["0", "½", "1"]),
                          yaxis=axis(title=dict(text="digits"), rangemode="tozero", nticks=5),

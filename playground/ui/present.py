@@ -21,6 +21,10 @@ The sidebar is folded by pressing its button rather than by ``st.set_page_config
 a user's own opening or closing of the sidebar in the browser's storage, and that choice then
 overrides the page config for good (measured: once the sidebar had been opened by hand, switching
 presentation mode on again left it open).
+
+The names used here are Streamlit's frontend, not its API (``data-testid`` values, the ``st-key-``
+class of a keyed element, the sidebar button's ``aria-controls``); ``tests/test_e2e_projector.py``
+fails when one of them changes (cut-off metrics, a sidebar left open, keys that press nothing).
 """
 
 from __future__ import annotations
