@@ -57,6 +57,7 @@ class Spec:
     visible_if: tuple[str, Any] | None = None  # (field, value) that must hold, and that field be shown
     disabled_if: tuple[str, Any] | None = None  # (field, value) under which the widget is greyed out
     follows: str = ""  # a field whose value this one shows and uses while disabled (lr_g follows lr_d when linked)
+    sidebar: bool = True  # False: the page draws this setting's widget itself (presentation mode, beside Run)
 
 
 def param(default: Any, **spec: Any) -> Any:

@@ -87,6 +87,13 @@ def density() -> Any:
                  effect=Effect.VIEW, group="Display")
 
 
+def present() -> Any:
+    """Presentation mode: a page mode for a projector, not part of a preset (its toggle is beside Run)."""
+    return param(False, label="Present", effect=Effect.VIEW, group="Display", sidebar=False,
+                 help="For a projector: sidebar and captions folded away, larger figures and text, the main "
+                      "figure as large as the window allows (present=1 in a link opens a page this way).")
+
+
 # The most work one iteration may be: m × (k + 1) × multiply-adds per sample through G and D.
 # Measured on one core of the development machine, 0.14-0.30 ns per unit across toy MLPs, the MNIST
 # MLP and the DCGAN, so the limit is about half a second per iteration. Without it one link

@@ -51,9 +51,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from e2e_harness import CHROMIUM_FLAGS, find_chromium, free_port, metric_value, wait_for_app, wait_healthy  # noqa: E402
+from playground.readout import parse_count  # noqa: E402
 
 CONF = ROOT / "deploy" / "nginx.conf"
 LAB = "lab_1d"
@@ -215,7 +216,7 @@ class Session:
         return next(iter(self.upstreams))
 
     def iteration(self) -> int:
-        return int(metric_value(self.page, "Iteration").replace(",", ""))
+        return parse_count(metric_value(self.page, "Iteration"))
 
     def wait_iteration_above(self, value: int, timeout_s: float = 45) -> int:
         deadline = time.monotonic() + timeout_s

@@ -23,9 +23,10 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def figures(at: AppTest) -> list[dict]:
-    """The Plotly figures on the page (each live chart component carries its figure as JSON)."""
+    """The Plotly figures on the page (each live chart component carries its figure as JSON; the
+    page's own component, keyboard shortcuts and styles, carries none, nor does the browser-token component)."""
     data = [json.loads(el.proto.json) for el in at.get("bidi_component")]
-    return [json.loads(d["figure"]) for d in data if "figure" in d]  # not the browser-token component
+    return [json.loads(d["figure"]) for d in data if "figure" in d]
 
 
 def shown(markdown: str) -> str:

@@ -17,6 +17,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # scripts import this harness from outside the tests
+    sys.path.insert(0, str(ROOT))
+
+from playground.readout import parse_count  # noqa: E402
+
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHART = ".gp-live-chart"  # the live Plotly charts (playground.ui live_chart); the first is the main view
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -92,8 +97,8 @@ def metric_value(page, label: str) -> str:
 
 
 def iteration(page) -> int:
-    """The Iteration metric as a number."""
-    return int(metric_value(page, "Iteration").replace(",", ""))
+    """The Iteration metric as a number (exact up to 9,999; "48.2k" reads as 48,200)."""
+    return parse_count(metric_value(page, "Iteration"))
 
 
 def wait_until(predicate, timeout_s: float, interval_s: float = 0.25):

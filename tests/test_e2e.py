@@ -197,7 +197,7 @@ def test_mnist_lab_trains_and_the_grid_changes(server):
         before = grid_src(page)
         run_until(page, 50, timeout_s=90)
         assert grid_src(page) != before, "the digit grid was not redrawn"
-        assert page.get_by_text("Classifier IS").count() >= 1
+        assert page.get_by_text("Fréchet").count() >= 1
         assert_no_errors(page)
         screenshot(page, "labmnist-running")
         pause(page)

@@ -24,12 +24,17 @@ def far_off(snap):
     return dataclasses.replace(snap, metrics={**snap.metrics, "off_plot": 0.9, "mean_x": 42.0})
 
 
+def presenting(config):
+    """The same config in presentation mode (larger text and lines, other layouts)."""
+    return dataclasses.replace(config, present=True)
+
+
 def snapshots_1d():
     run = Run1D(tiny_config())
     run.trainer.train_iterations(30)
     run.snapshot()
     snap = run.snapshot()
-    return [(snap, run.config), (far_off(snap), run.config)]
+    return [(snap, run.config), (far_off(snap), run.config), (snap, presenting(run.config))]
 
 
 def snapshots_2d():
@@ -40,7 +45,8 @@ def snapshots_2d():
         run.trainer.train_iterations(20)
         run.snapshot()
         out.append((run.snapshot(), run.config))
-    return out + [(far_off(out[0][0]), out[0][1])]
+    return out + [(far_off(out[0][0]), out[0][1]),
+                  (out[0][0], presenting(dataclasses.replace(out[0][1], shared_scale=True)))]
 
 
 def snapshots_mnist():
@@ -49,7 +55,8 @@ def snapshots_mnist():
     run = RunMNIST(config, MnistData(images, labels, "test", "1,000 held-out digits", ()))
     run.trainer.train_iterations(3)
     run.snapshot()
-    return [(run.snapshot(), run.config)]
+    snap = run.snapshot()
+    return [(snap, run.config), (snap, presenting(run.config))]
 
 
 CASES = [

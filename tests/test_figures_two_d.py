@@ -53,14 +53,29 @@ def test_axes_are_square_over_the_target():
     assert layout.yaxis.scaleanchor == "x"
 
 
-def test_densities_share_a_scale():
-    """p_data and p_g are drawn on the same zmax, so a collapsed p_g saturates instead of looking fine."""
+def test_p_g_has_its_own_colour_scale_and_the_shared_one_is_a_switch_away():
+    """A p_g spread out over the ring peaks far lower than p_data (here at 0.3 of it). On its own
+    scale its peak is as dark as p_data's; on the shared scale (one toggle) it is as pale as its peak
+    says; the panel's label tells which scale is in use."""
     snap, _ = snapshot()
-    fig = two_d.densities(snap, "kde")
-    top, bottom = fig.data
-    assert top.z.dtype == bottom.z.dtype == np.uint8
-    assert top.z.max() == round(255 / 1.2)
-    assert "p_g (KDE)" in [a.text for a in fig.layout.annotations]
+    peak_ratio = 0.3
+    spread = snap.p_g / snap.p_g.max() * (peak_ratio * snap.p_data.max())
+    snap = dataclasses.replace(snap, p_g=spread.astype(np.float32))
+    own, shared = two_d.densities(snap, "kde"), two_d.densities(snap, "kde", shared_scale=True)
+    (p_data, p_g), (_, p_g_shared) = own.data, shared.data
+    assert p_data.z.dtype == p_g.z.dtype == p_g_shared.z.dtype == np.uint8
+    assert p_data.z.max() == round(255 / 1.2) and abs(int(p_g.z.max()) - round(255 / 1.2)) <= 1
+    assert abs(int(p_g_shared.z.max()) - round(255 / 1.2 * peak_ratio)) <= 1
+    assert "p_g (KDE, own scale)" in [a.text for a in own.layout.annotations]
+    assert "p_g (KDE, p_data's scale)" in [a.text for a in shared.layout.annotations]
+
+
+def test_densities_side_by_side_for_a_wide_window():
+    """Presentation mode puts p_data left of p_g (same scales on both axes), each panel labelled."""
+    snap, _ = snapshot()
+    layout = two_d.densities(snap, "kde", side_by_side=True).layout
+    assert layout.xaxis.domain[1] < layout.xaxis2.domain[0] and layout.yaxis.matches == "y2"
+    assert [a.x for a in layout.annotations] == [0.0, layout.xaxis2.domain[0]]
 
 
 def test_figures_do_not_mutate_the_snapshot_and_stay_small():

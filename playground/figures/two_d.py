@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, axis, figure, hline, title
-from .history import d_history, distance_history, loss_history
+from .common import BASE_LAYOUT, NORMAL, P_G, Style, axis, base_layout, figure, hline, scaled, style_of
+from .history import d_history, distance_history, history_layout, loss_history
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
@@ -44,7 +44,8 @@ def _square_axes(snap, suffix: str = "", **settings) -> dict:
                                    showgrid=False, **settings.get("y", {}))}
 
 
-def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560) -> go.Figure:
+def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560,
+              style: Style = NORMAL) -> go.Figure:
     """D(x) as a heatmap, p_data's contours, real (black) and generated (green) samples, and
     optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
@@ -52,22 +53,28 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
         dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85,
              name="D(x)", zsmooth="fast", hoverinfo="skip", **_grid(snap),
              colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS)),
-        _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top)),
+        _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top), style=style),
         dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
-             marker=REAL_MARKER, hoverinfo="skip"),
+             marker=_sized(REAL_MARKER, style), hoverinfo="skip"),
     ]
     if show_manifold and snap.manifold is not None:
-        traces.append(_manifold_trace(snap.manifold))
+        traces.append(_manifold_trace(snap.manifold, style))
     traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
-                       marker=FAKE_MARKER, hoverinfo="skip"))
+                       marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
-        traces.append(_arrow_trace(snap))
-    layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
-                  **_off_plot_note(snap), **_square_axes(snap))
+        traces.append(_arrow_trace(snap, style))
+    legend = {**BASE_LAYOUT["legend"], "font": {"size": max(style.font - 3, NORMAL.font)}}  # one row on a projector
+    layout = base_layout(style, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40), legend=legend,
+                         **_off_plot_note(snap, style), **_square_axes(snap))
     return figure(traces, layout)
 
 
-def _contour_trace(snap, levels) -> dict:
+def _sized(marker: dict, style: Style) -> dict:
+    """A marker in the style's size."""
+    return {**marker, "size": marker["size"] * style.marker}
+
+
+def _contour_trace(snap, levels, style: Style = NORMAL) -> dict:
     """p_data's contour lines as one dotted line trace. Traced here with contourpy (~1 ms) rather
     than by a Plotly contour trace, which the browser would re-trace on every frame."""
     import contourpy
@@ -78,20 +85,20 @@ def _contour_trace(snap, levels) -> dict:
               for part in (chunk, gap)]
     xy = np.concatenate(pieces).astype(np.float32) if pieces else np.empty((0, 2), np.float32)
     return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", name="p_data", hoverinfo="skip",
-                connectgaps=False, line=dict(color="black", width=1.2, dash="dot"))
+                connectgaps=False, line=dict(color="black", width=1.2 * style.line, dash="dot"))
 
 
-def _manifold_trace(manifold: np.ndarray) -> dict:
+def _manifold_trace(manifold: np.ndarray, style: Style = NORMAL) -> dict:
     """The images G(z) of z-grid lines, joined into one trace with NaN breaks."""
     lines, points, _ = manifold.shape
     xy = np.full((lines, points + 1, 2), np.nan, dtype=np.float32)
     xy[:, :points] = manifold
     xy = xy.reshape(-1, 2)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", line=MANIFOLD_LINE, name="G(z-grid)",
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", line=scaled(MANIFOLD_LINE, style), name="G(z-grid)",
                 hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap) -> dict:
+def _arrow_trace(snap, style: Style = NORMAL) -> dict:
     """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
     is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
     (x_lo, x_hi), _ = snap.limits
@@ -105,73 +112,98 @@ def _arrow_trace(snap) -> dict:
     sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
     xy = xy.reshape(-1, 2)
     return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
-                line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
-                marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
+                line=dict(color=ARROW_COLOR, width=1.2 * style.line), connectgaps=False, hoverinfo="skip",
+                marker=dict(symbol="arrow", angleref="previous", size=sizes * np.float32(style.marker), color=ARROW_COLOR))
 
 
-def _off_plot_note(snap) -> dict:
+def _off_plot_note(snap, style: Style = NORMAL) -> dict:
     """Layout annotations saying so when most generated samples are off the plot."""
     share = snap.metrics.get("off_plot", 0.0)
     if not share > 0.5:
         return {}
     return dict(annotations=[dict(xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", showarrow=False,
                  text=f"{share:.0%} of the generated samples are off the plot",
-                 font=dict(color=P_G["color"], size=13), bgcolor="rgba(255,255,255,0.85)")])
+                 font=dict(color=P_G["color"], size=style.font), bgcolor="rgba(255,255,255,0.85)")])
 
 
-def densities(snap, density: str, height: int = 560) -> go.Figure:
-    """p_data (top) and p_g (bottom) on one colour scale; p_g above p_data's peak saturates."""
+def densities(snap, density: str, height: int = 560, shared_scale: bool = False, side_by_side: bool = False,
+              style: Style = NORMAL) -> go.Figure:
+    """p_data above p_g (or beside it: ``side_by_side``, for a wide and low window). p_g has a colour
+    scale of its own: on p_data's, a p_g that has spread out a little is a pale wash (a ring of 8
+    Gaussians of std 0.1 peaks ~6× higher than a KDE of G's samples), unreadable on a projector.
+    ``shared_scale`` puts it on p_data's scale, where a collapsed p_g saturates."""
+    label = "KDE" if density == "kde" else "histogram"
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
+    top_g, scale_note = (top, "p_data's scale") if shared_scale else (_own_top(snap.p_g), "own scale")
     common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", zsmooth="fast", **_grid(snap))
     traces = [
         dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y",
              name="p_data", **common),
-        dict(type="heatmap", z=_to_uint8(snap.p_g, top), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g",
+        dict(type="heatmap", z=_to_uint8(snap.p_g, top_g), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g",
              **common),
     ]
-    label = "KDE" if density == "kde" else "histogram"
-    x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
-    x_bottom, y_bottom = _square_axes(snap, "2", y=dict(domain=[0.0, 0.47])).values()
-    x_bottom["anchor"], y_bottom["anchor"], x_top["matches"] = "y2", "x2", "x2"
-    layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=30, b=40),
-                  xaxis=x_top, yaxis=y_top, xaxis2=x_bottom, yaxis2=y_bottom,
-                  annotations=[_panel_label("p_data (true density)", 1.0), _panel_label(f"p_g ({label})", 0.47)])
+    if side_by_side:
+        top = dict(constraintoward="top")  # the squares sit right under their labels
+        x_top, y_top = _square_axes(snap, "", x=dict(domain=[0.0, 0.47]), y=top).values()
+        x_bottom, y_bottom = _square_axes(snap, "2", x=dict(domain=[0.53, 1.0]),
+                                          y=dict(showticklabels=False, **top)).values()
+        x_bottom["anchor"], y_bottom["anchor"], y_top["matches"] = "y2", "x2", "y2"
+        labels = [_panel_label("p_data (true density)", 1.0, style), _panel_label(f"p_g ({label}, {scale_note})",
+                                                                                1.0, style, x=0.53)]
+    else:
+        x_top, y_top = _square_axes(snap, "", x=dict(showticklabels=False), y=dict(domain=[0.53, 1.0])).values()
+        x_bottom, y_bottom = _square_axes(snap, "2", y=dict(domain=[0.0, 0.47])).values()
+        x_bottom["anchor"], y_bottom["anchor"], x_top["matches"] = "y2", "x2", "x2"
+        labels = [_panel_label("p_data (true density)", 1.0, style),
+                  _panel_label(f"p_g ({label}, {scale_note})", 0.47, style)]
+    layout = base_layout(style, height=height, hovermode=False, margin=dict(l=45, r=10, t=30, b=40),
+                         xaxis=x_top, yaxis=y_top, xaxis2=x_bottom, yaxis2=y_bottom, annotations=labels)
     return figure(traces, layout)
 
 
-def _panel_label(text: str, y: float) -> dict:
-    return dict(xref="paper", yref="paper", x=0.0, y=y, xanchor="left", yanchor="bottom", showarrow=False,
-                text=text, font=dict(size=14))
+def _own_top(p_g: np.ndarray) -> float:
+    """The top of p_g's own colour scale: as for p_data, its peak is 1/1.2 of the way up."""
+    peak = float(np.nanmax(p_g)) if np.isfinite(p_g).any() else 0.0
+    return 1.2 * peak if peak > 0 else 1.0
 
 
-def modes_history(history: dict, modes_total: int, height: int = 300) -> go.Figure:
+def _panel_label(text: str, y: float, style: Style = NORMAL, x: float = 0.0) -> dict:
+    """A panel's name above its top left corner, clear of the axis' top tick label."""
+    return dict(xref="paper", yref="paper", x=x, y=y, xanchor="left", yanchor="bottom", showarrow=False,
+                yshift=6, text=text, font=dict(size=style.font + 1))
+
+
+def modes_history(history: dict, modes_total: int, height: int = 300, style: Style = NORMAL) -> go.Figure:
     """Modes captured (left axis, out of the target's total) and % high-quality samples (right)."""
     it = history["iteration"]
     traces = [
         dict(type="scatter", x=it, y=history["modes_captured"], name="modes captured", mode="lines",
-             line=dict(color="#ff7f0e", width=1.5, shape="hv")),
+             line=dict(color="#ff7f0e", width=1.5 * style.line, shape="hv")),
         dict(type="scatter", x=it, y=100 * history["high_quality"], name="% high quality", mode="lines", yaxis="y2",
-             line=dict(color="#8c564b", width=1.5)),
+             line=dict(color="#8c564b", width=1.5 * style.line)),
     ]
-    layout = dict(BASE_LAYOUT, height=height, title=title("Modes"), margin=HISTORY_MARGIN,
-                  xaxis=axis(title=dict(text="iteration")),
-                  yaxis=axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text="modes"), rangemode="tozero"),
-                  yaxis2=axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
-                              tickvals=[0, 25, 50, 75, 100], title=dict(text="% high quality")),
-                  shapes=[hline(modes_total, f"all {modes_total}")] if modes_total else [])
+    layout = history_layout("Modes", height, style,
+                            yaxis=axis(range=[0, max(modes_total, 1) + 0.5], title=dict(text=f"modes of {modes_total}"),
+                                       rangemode="tozero", nticks=6),
+                            yaxis2=axis(range=[0, 105], overlaying="y", side="right", showgrid=False,
+                                        tickvals=[0, 25, 50, 75, 100], title=dict(text="% high quality")),
+                            shapes=[hline(modes_total, "", style)] if modes_total else [])
     return figure(traces, layout)
 
 
 def frame_2d(snap, config) -> dict[str, go.Figure]:
     """The figures redrawn every frame of the 2-D lab, by name."""
-    return {"landscape": landscape(snap, config.show_arrows, config.show_manifold),
-            "densities": densities(snap, config.density)}
+    style = style_of(config)
+    return {"landscape": landscape(snap, config.show_arrows, config.show_manifold, style=style),
+            "densities": densities(snap, config.density, shared_scale=config.shared_scale,
+                                   side_by_side=config.present, style=style)}
 
 
 def history_2d(snap, config) -> dict[str, go.Figure]:
     """The 2-D lab's history charts (redrawn about once a second)."""
-    charts = {"losses": loss_history(snap.losses, config.loss), "d_history": d_history(snap.evals)}
+    style = style_of(config)
+    charts = {"losses": loss_history(snap.losses, config.loss, style=style), "d_history": d_history(snap.evals, style=style)}
     if snap.metrics.get("modes_total"):
-        charts["modes"] = modes_history(snap.evals, snap.metrics["modes_total"])
-    charts["distances"] = distance_history(snap.evals, distance="swd", label="sliced W1")
+        charts["modes"] = modes_history(snap.evals, snap.metrics["modes_total"], style=style)
+    charts["distances"] = distance_history(snap.evals, distance="swd", label="sliced W1", style=style)
     return charts

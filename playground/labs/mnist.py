@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
@@ -30,6 +30,7 @@ from ..mnist.data import MnistData, load_mnist
 from ..mnist.models import (IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot,
                             pair_multiply_adds)
 from ..mnist.quality import get_scorer
+from ..readout import Readout, exact, number
 from ..timing import section
 from ..trainer import Trainer, noise_sampler
 from .base import LabRun, Preset, SeedOffset, d_scores
@@ -74,6 +75,7 @@ class ConfigMNIST(fields.TrainingSettings):
                        help="Which digit the conditional generator is asked to write in the grid.")
     grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=Effect.VIEW, group="Display",
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
+    present: bool = fields.present()
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
     WORK_FIELDS = ("batch", "k", "model")
@@ -446,3 +448,24 @@ def summary(snapshot: SnapshotMNIST, seconds: float) -> dict:
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
                                  "classifier_is", "classifier_fid", "label_kl")},
             "data_source": snapshot.data_source}
+
+
+def readouts(snap: SnapshotMNIST, rate: float) -> list[Readout]:
+    """The MNIST lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    return [
+        readout.iteration(snap, steps_too=True),
+        readout.rate(rate * snap.batch, "Images/s", "generated digits per second",
+                     "Generated digits per second that G is trained on (iterations/s × m)."),
+        *readout.d_scores(stats, f"{SCORE_SAMPLES:,}"),
+        Readout("IS", number(stats["classifier_is"], 2), f"classifier IS = {exact(stats['classifier_is'], 3)}",
+                f"Inception Score from a small offline digit classifier (1 … 10); real digits score "
+                f"{exact(stats['real_is'], 2)}. Updated every few seconds on {QUALITY_SAMPLES} generated digits."),
+        Readout("Fréchet", number(stats["classifier_fid"], 1), f"Fréchet distance = {exact(stats['classifier_fid'], 2)}",
+                "Fréchet distance between the classifier's features of generated and real digits "
+                "(lower is better; 0 for real data)."),
+        Readout("Label KL", number(stats["label_kl"]), f"label KL = {exact(stats['label_kl'])}",
+                "KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits appear "
+                "equally often, log 10 ≈ 2.30 when G writes only one (mode collapse)."),
+        readout.value(stats["value"]),
+    ]

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
+from ..readout import Readout, exact, number
 from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from ..timing import section
 from .base import Preset, SeedOffset
@@ -49,6 +50,7 @@ class Config1D(fields.TrainingSettings):
     # Display
     density: str = fields.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
+    present: bool = fields.present()
 
     WORK_FIELDS = ("batch", "k", "width", "depth")
 
@@ -186,3 +188,18 @@ def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D
     run.trainer.train_iterations(iterations)
     seconds = time.perf_counter() - start
     return run, run.snapshot(), seconds
+
+
+def readouts(snap: Snapshot1D, rate: float) -> list[Readout]:
+    """The 1-D lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    return [
+        readout.iteration(snap), *readout.steps(snap), readout.rate(rate),
+        *readout.d_scores(stats, f"{EVAL_SAMPLES:,}"),
+        Readout("W1", number(stats["w1"]), f"W1 = {exact(stats['w1'])}",
+                "Wasserstein-1 distance from p_g to p_data, in units of x: 0 when they match."),
+        Readout("JS", number(stats["js"]), f"JS = {exact(stats['js'])} nats",
+                "Jensen–Shannon divergence between p_data and p_g in nats: 0 when they match, at most "
+                "log 2 ≈ 0.693."),
+        readout.value(stats["value"]),
+    ]

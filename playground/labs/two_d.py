@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
+from ..readout import Readout, exact, number, percent
 from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from ..timing import section
 from .base import Preset
@@ -57,6 +58,11 @@ class Config2D(fields.TrainingSettings):
                               help="Where D's slope pushes each generated sample (the generator's update direction).")
     show_manifold: bool = param(False, label="Generator manifold", effect=Effect.VIEW, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
+    shared_scale: bool = param(False, label="p_g on p_data's colour scale", effect=Effect.VIEW, group="Display",
+                               help="Off: p_g has a colour scale of its own, so a p_g that has spread out stays "
+                                    "readable. On: both panels share p_data's scale, and p_g above p_data's peak "
+                                    "saturates.")
+    present: bool = fields.present()
 
     WORK_FIELDS = ("batch", "k", "width", "depth")
 
@@ -214,3 +220,26 @@ def summary(snapshot: Snapshot2D, seconds: float) -> dict:
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "modes_captured",
                                      "modes_total", "high_quality", "swd")},
             "js_grid": stats["js"]}
+
+
+def readouts(snap: Snapshot2D, rate: float) -> list[Readout]:
+    """The 2-D lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    total = stats["modes_total"]
+    modes = [
+        Readout("Modes", f"{stats['modes_captured']}/{total}", f"{stats['modes_captured']} of {total} modes captured",
+                f"Modes with at least one generated sample within 3 std of its centre ({EVAL_SAMPLES:,} samples)."),
+        Readout("Quality", percent(stats["high_quality"]), f"{stats['high_quality']:.1%} high-quality samples",
+                "Generated samples within 3 std of their nearest mode centre (VEEGAN/PacGAN protocol)."),
+    ] if total else [
+        Readout("Modes", readout.MISSING, help="This target has no separate modes to count."),
+        Readout("Quality", readout.MISSING, help="This target has no mode centres to measure against."),
+    ]
+    return [
+        readout.iteration(snap, steps_too=True), readout.rate(rate),
+        *readout.d_scores(stats, f"{EVAL_SAMPLES:,}"), *modes,
+        Readout("JS (grid)", number(stats["js"]), f"JS = {exact(stats['js'])} nats",
+                f"Jensen–Shannon divergence in nats between p_data and the generated samples on a "
+                f"{JS_GRID} × {JS_GRID} grid (0 … log 2 ≈ 0.693)."),
+        readout.value(stats["value"]),
+    ]

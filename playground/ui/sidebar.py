@@ -20,13 +20,16 @@ from .share import share_and_save
 
 
 def _apply_preset(lab: Lab, session: LiveSession) -> None:
-    """on_change of the preset box: load the preset's settings and start a fresh run (settings
-    the teacher locked keep their values, and the box says so)."""
+    """on_change of the preset box: load the preset's settings and start a fresh run. Settings the
+    teacher locked keep their values, and the box says so; settings the page draws outside the
+    sidebar (presentation mode) are how the page is shown, not part of a preset: they stay."""
     name = st.session_state[widget_key(lab, "preset")]
     st.session_state[widget_key(lab, "preset:kept")] = None
     if name not in lab.presets:
         return
-    config = cfg.replace_fields(lab.config_cls(), lab.presets[name].settings)
+    page_settings = {field: getattr(session.config, field) for field, spec in cfg.specs(lab.config_cls).items()
+                     if not spec.sidebar}
+    config = cfg.replace_fields(lab.config_cls(), {**page_settings, **lab.presets[name].settings})
     kept = session.restrictions.overridden(config)
     session.restart(config)
     seed_widget_state(lab, session.config, force=True)
@@ -61,14 +64,16 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
         _teacher_note(lab, session)
         if links.PRESET not in hidden:
             _preset_box(lab, session)
-        values: dict[str, Any] = {}
-        for group in dict.fromkeys(s.group for s in specs.values()):
-            if all(name in hidden for name, spec in specs.items() if spec.group == group):
-                values |= {name: getattr(session.config, name) for name, spec in specs.items() if spec.group == group}
+        values: dict[str, Any] = {name: st.session_state.get(widget_key(lab, name), getattr(session.config, name))
+                                  for name, spec in specs.items() if not spec.sidebar}  # drawn by the page
+        for group in dict.fromkeys(s.group for s in specs.values() if s.sidebar):
+            in_group = [name for name, spec in specs.items() if spec.group == group and spec.sidebar]
+            if all(name in hidden for name in in_group):
+                values |= {name: getattr(session.config, name) for name in in_group}
                 continue
             st.subheader(group)
             for name, spec in specs.items():
-                if spec.group == group:
+                if spec.group == group and spec.sidebar:
                     values[name] = _widget(lab, session, name, spec, values)
                     if after and name in after:
                         after[name](values)
