@@ -11,30 +11,33 @@ config = ui.sidebar_config(lab, session)
 ui.write_url(config)
 
 st.title("1-D lab — Figure 1, live")
-st.caption("p_data black dotted · p_g green solid · D(x) blue dashed · below: the mapping x = G(z)")
+st.caption("p_data black dotted · p_g green solid · D(x) blue dashed (a critic's score or the MMD witness "
+           "function where those train G) · below: the mapping x = G(z), and dotted the ideal G*(z)")
 ui.show_notices(lab, session)
 ui.controls(lab, session)
 
 
 def draw(snap, session) -> None:
     stats = snap.metrics
-    row = st.columns(9)
+    row = st.columns(10)
     row[0].metric("Iteration", f"{snap.iteration:,}")
     row[1].metric("D steps", f"{snap.d_steps:,}")
     row[2].metric("G steps", f"{snap.g_steps:,}")
     row[3].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[4].metric("D(real)", f"{stats['d_real']:.3f}")
-    row[5].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    row[4].metric("D(real)", ui.number(stats['d_real']))
+    row[5].metric("D(fake)", ui.number(stats['d_fake']))
     row[6].metric("W1", f"{stats['w1']:.3f}")
     row[7].metric("JS (nats)", f"{stats['js']:.3f}")
-    ui.value_metric(row[8], stats['value'])
+    row[8].metric("MMD²", ui.number(stats['mmd2'], ".4f"), help="Maximum mean discrepancy between 256 generated "
+                  "and 256 data samples, with the kernel MMD training uses; about 0 when p_g = p_data.")
+    ui.objective_metric(row[9], stats, session.config)
     st.caption(text.settings_line(session.config))
     for name, chart in lab.frame_figures(snap, session.config).items():
         ui.live_chart(chart, key=f"1d.{name}")
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config)
+    ui.history_charts(lab, snap, session.config, per_row=3)
 
 
 ui.live_area(session, draw)

@@ -19,8 +19,9 @@ config = ui.sidebar_config(lab, session, after={"custom_source": upload_points})
 ui.write_url(config)
 
 st.title("2-D lab — the discriminator's landscape")
-st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ · dotted contours: p_data · "
-           "black dots: real samples · green dots: G(z) · arrows: ∂D/∂x, where G's update pushes its samples")
+st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ (a critic's score, or the MMD witness "
+           "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: G(z) · "
+           "arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
 if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
     st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
@@ -29,11 +30,11 @@ ui.controls(lab, session)
 
 def draw(snap, session) -> None:
     stats = snap.metrics
-    row = st.columns(8)
+    row = st.columns(9)
     row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
     row[1].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    row[2].metric("D(real)", ui.number(stats['d_real']))
+    row[3].metric("D(fake)", ui.number(stats['d_fake']))
     if stats["modes_total"]:
         row[4].metric("Modes", f"{stats['modes_captured']} / {stats['modes_total']}",
                       help="Modes with at least one generated sample within 3 std of its centre (2,500 samples).")
@@ -44,7 +45,9 @@ def draw(snap, session) -> None:
         row[5].metric("High quality", "—")
     row[6].metric("JS (grid)", f"{stats['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
                   "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
-    ui.value_metric(row[7], stats['value'])
+    row[7].metric("MMD²", ui.number(stats['mmd2'], ".4f"), help="Maximum mean discrepancy between 256 generated "
+                  "and 256 data samples, with the kernel MMD training uses; about 0 when p_g = p_data.")
+    ui.objective_metric(row[8], stats, session.config)
     st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
     figures = lab.frame_figures(snap, session.config)
     left, right = st.columns([3, 2])

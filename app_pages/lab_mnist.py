@@ -40,8 +40,8 @@ def draw(snap, session) -> None:
     row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
     row[1].metric("Images/s", f"{session.steps_per_s * snap.batch:,.0f}",
                   help="Generated digits per second that G is trained on (iterations/s × m).")
-    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
+    row[2].metric("D(real)", ui.number(stats['d_real']))
+    row[3].metric("D(fake)", ui.number(stats['d_fake']))
     row[4].metric("Classifier IS", "—" if math.isnan(stats["classifier_is"]) else f"{stats['classifier_is']:.2f}",
                   help=f"Inception Score from a small offline digit classifier (1 … 10); real digits score "
                        f"{stats['real_is']:.2f}. Updated every few seconds on 500 generated digits.")
@@ -51,7 +51,7 @@ def draw(snap, session) -> None:
     row[6].metric("Label KL", "—" if math.isnan(stats["label_kl"]) else f"{stats['label_kl']:.3f}",
                   help="KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits "
                        "appear equally often, log 10 ≈ 2.30 when G writes only one (mode collapse).")
-    ui.value_metric(row[7], stats['value'])
+    ui.objective_metric(row[7], stats, session.config)
     st.caption(text.settings_line(session.config))
     generated, real, scores = st.columns([4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
@@ -63,7 +63,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config)
+    ui.history_charts(lab, snap, session.config, per_row=2)
 
 
 ui.live_area(session, draw)

@@ -77,7 +77,7 @@ def test_figures_do_not_mutate_the_snapshot_and_stay_small():
 
 def test_history_has_modes_only_for_targets_with_modes():
     snap, config = snapshot()
-    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances"]
+    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances", "mmd", "g_gradient"]
     spiral, config = snapshot(target="spiral")
     assert "modes" not in two_d.history_2d(spiral, config)
 

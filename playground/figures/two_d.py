@@ -12,11 +12,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from ..objectives import OBJECTIVES
 from .common import BASE_LAYOUT, HISTORY_MARGIN, P_G, axis, figure, hline, title
-from .history import d_history, distance_history, loss_history
+from .history import OBJECTIVE_NAMES, d_history, distance_history, gradient_history, loss_history, mmd_history
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
-D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
+D_TICK_VALUES = [0, 63.75, 127.5, 191.25, 255]  # the colour bar's ticks: the ends, quarters and middle
 REAL_MARKER = dict(color="black", size=3.5, opacity=0.55)
 FAKE_MARKER = dict(color=P_G["color"], size=4.5, opacity=0.85, line=dict(color="white", width=0.5))
 P_DATA_SCALE, P_G_SCALE = get_colorscale("Greys"), get_colorscale("Greens")
@@ -25,10 +26,42 @@ MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
 ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
 
 
-def _to_uint8(values: np.ndarray, top: float) -> np.ndarray:
-    """Values in [0, top] -> 0..255 (NaN -> 0)."""
-    scaled = np.nan_to_num(np.asarray(values, dtype=np.float32) / np.float32(top)) * 255
+def _to_uint8(values: np.ndarray, top: float, bottom: float = 0.0) -> np.ndarray:
+    """Values in [bottom, top] -> 0..255 (NaN -> 0; outside: the nearest end)."""
+    scaled = np.nan_to_num((np.asarray(values, dtype=np.float32) - np.float32(bottom)) / np.float32(top - bottom)) * 255
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def d_scale(snap) -> dict:
+    """What the landscape's colours mean for this snapshot's objective: the values at the scale's
+    two ends (white halfway), the colour bar's title and labelled ticks, and the trace's name.
+
+    Binary cross-entropy and least squares: D from 0 (red, "fake") to 1 (blue, "real"), white at ½
+    (least squares' scores beyond [0, 1] saturate). A critic (hinge, WGAN-GP): its own symmetric
+    scale around its boundary (hinge: 0; WGAN-GP, whose scores have no fixed origin: halfway between
+    its mean scores of real and generated samples), red scoring like G's samples, blue like the data.
+    MMD: the scaled witness from −1 (red, G has too much mass) to 1 (blue, the data outweigh G)."""
+    if snap.method == "mmd":
+        return dict(bottom=-1.0, top=1.0, name="witness f(x)", title="witness f(x)",
+                    ticks=["−1 G too much", "−½", "0", "½", "1 data, no G"])
+    spec = OBJECTIVES[snap.objective]
+    if spec.optimal_d:
+        title = "D(x)" if spec.probability else "D(x), least squares"
+        return dict(bottom=0.0, top=1.0, name="D(x)", title=title, ticks=["0 fake", "¼", "½", "¾", "1 real"])
+    d = np.asarray(snap.d, dtype=float)
+    finite = d[np.isfinite(d)]
+    if snap.objective == "hinge":
+        centre = 0.0
+    else:
+        centre = (snap.metrics.get("d_real", 0.0) + snap.metrics.get("d_fake", 0.0)) / 2
+        centre = centre if np.isfinite(centre) else 0.0
+    half = float(np.percentile(np.abs(finite - centre), 99)) if finite.size else 1.0
+    half = half if half > 0 else 1.0
+    values = [centre - half, centre - half / 2, centre, centre + half / 2, centre + half]
+    ticks = [f"{v:.3g}" for v in values]
+    ticks[0], ticks[-1] = f"{ticks[0]} like G", f"{ticks[-1]} like data"
+    return dict(bottom=centre - half, top=centre + half, name="critic D(x)",
+                title=f"critic score ({OBJECTIVE_NAMES[snap.objective]})", ticks=ticks)
 
 
 def _grid(snap) -> dict:
@@ -45,13 +78,16 @@ def _square_axes(snap, suffix: str = "", **settings) -> dict:
 
 
 def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560) -> go.Figure:
-    """D(x) as a heatmap, p_data's contours, real (black) and generated (green) samples, and
-    optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
+    """D(x) as a heatmap (a critic's score or the MMD witness where those train G; see
+    :func:`d_scale`), p_data's contours, real (black) and generated (green) samples, and optionally
+    the gradient arrows at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
+    scale = d_scale(snap)
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85,
-             name="D(x)", zsmooth="fast", hoverinfo="skip", **_grid(snap),
-             colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS)),
+        dict(type="heatmap", z=_to_uint8(snap.d, scale["top"], scale["bottom"]), zmin=0, zmax=255,
+             colorscale=D_SCALE, opacity=0.85, name=scale["name"], zsmooth="fast", hoverinfo="skip", **_grid(snap),
+             colorbar=dict(title=dict(text=scale["title"], side="top"), thickness=12, len=0.8,
+                           tickvals=D_TICK_VALUES, ticktext=scale["ticks"])),
         _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top)),
         dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
              marker=REAL_MARKER, hoverinfo="skip"),
@@ -61,7 +97,7 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
                        marker=FAKE_MARKER, hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
-        traces.append(_arrow_trace(snap))
+        traces.append(_arrow_trace(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)"))
     layout = dict(BASE_LAYOUT, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40),
                   **_off_plot_note(snap), **_square_axes(snap))
     return figure(traces, layout)
@@ -91,7 +127,7 @@ def _manifold_trace(manifold: np.ndarray) -> dict:
                 hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap) -> dict:
+def _arrow_trace(snap, name: str) -> dict:
     """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
     is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
     (x_lo, x_hi), _ = snap.limits
@@ -104,7 +140,7 @@ def _arrow_trace(snap) -> dict:
     xy[:, 0], xy[:, 1] = start, start + grad * scale
     sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
     xy = xy.reshape(-1, 2)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=name,
                 line=dict(color=ARROW_COLOR, width=1.2), connectgaps=False, hoverinfo="skip",
                 marker=dict(symbol="arrow", angleref="previous", size=sizes, color=ARROW_COLOR))
 
@@ -169,9 +205,13 @@ def frame_2d(snap, config) -> dict[str, go.Figure]:
 
 
 def history_2d(snap, config) -> dict[str, go.Figure]:
-    """The 2-D lab's history charts (redrawn about once a second)."""
-    charts = {"losses": loss_history(snap.losses, config.loss), "d_history": d_history(snap.evals)}
+    """The 2-D lab's history charts (redrawn about once a second); MMD training has no D to chart."""
+    charts = {"losses": loss_history(snap.losses, config.loss, objective=snap.objective, method=snap.method)}
+    if snap.method == "adversarial":
+        charts["d_history"] = d_history(snap.evals, objective=snap.objective)
     if snap.metrics.get("modes_total"):
         charts["modes"] = modes_history(snap.evals, snap.metrics["modes_total"])
     charts["distances"] = distance_history(snap.evals, distance="swd", label="sliced W1")
+    charts["mmd"] = mmd_history(snap.evals)
+    charts["g_gradient"] = gradient_history(snap.losses)
     return charts

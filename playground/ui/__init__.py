@@ -21,6 +21,7 @@ _EXPORTS = {
     "sidebar_config": "sidebar", "points_upload": "sidebar",
     "plain": "notices", "show_notices": "notices",
     "controls": "controls", "value_metric": "controls", "device_caption": "controls",
+    "objective_metric": "controls", "number": "controls",
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
 }
@@ -28,7 +29,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .chart import history_charts, live_chart, pixel_image
-    from .controls import controls, device_caption, value_metric
+    from .controls import controls, device_caption, number, objective_metric, value_metric
     from .frames import live_area, slow_area
     from .notices import plain, show_notices
     from .session import lab_session, write_url
