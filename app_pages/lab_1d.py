@@ -19,19 +19,17 @@ ui.controls(lab, session)
 
 def draw(snap, session) -> None:
     stats = snap.metrics
-    row = st.columns(10)
-    row[0].metric("Iteration", f"{snap.iteration:,}")
-    row[1].metric("D steps", f"{snap.d_steps:,}")
-    row[2].metric("G steps", f"{snap.g_steps:,}")
-    row[3].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[4].metric("D(real)", ui.number(stats['d_real']))
-    row[5].metric("D(fake)", ui.number(stats['d_fake']))
-    row[6].metric("W1", f"{stats['w1']:.3f}")
-    row[7].metric("JS (nats)", f"{stats['js']:.3f}")
-    row[8].metric("MMD²", ui.number(stats['mmd2'], ".4f"), help="Maximum mean discrepancy between 256 generated "
+    row = st.columns(8)
+    row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
+    row[1].metric("Steps/s", f"{session.steps_per_s:,.0f}")
+    row[2].metric("D(real)", ui.number(stats['d_real']))
+    row[3].metric("D(fake)", ui.number(stats['d_fake']))
+    row[4].metric("W1", f"{stats['w1']:.3f}")
+    row[5].metric("JS (nats)", f"{stats['js']:.3f}")
+    row[6].metric("MMD²", ui.number(stats['mmd2']), help="Maximum mean discrepancy between 256 generated "
                   "and 256 data samples, with the kernel MMD training uses; about 0 when p_g = p_data.")
-    ui.objective_metric(row[9], stats, session.config)
-    st.caption(text.settings_line(session.config))
+    ui.objective_metric(row[7], stats, session.config)
+    st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
     for name, chart in lab.frame_figures(snap, session.config).items():
         ui.live_chart(chart, key=f"1d.{name}")
 

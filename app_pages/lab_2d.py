@@ -45,7 +45,7 @@ def draw(snap, session) -> None:
         row[5].metric("High quality", "—")
     row[6].metric("JS (grid)", f"{stats['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
                   "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
-    row[7].metric("MMD²", ui.number(stats['mmd2'], ".4f"), help="Maximum mean discrepancy between 256 generated "
+    row[7].metric("MMD²", ui.number(stats['mmd2']), help="Maximum mean discrepancy between 256 generated "
                   "and 256 data samples, with the kernel MMD training uses; about 0 when p_g = p_data.")
     ui.objective_metric(row[8], stats, session.config)
     st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")

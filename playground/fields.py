@@ -6,11 +6,13 @@ once for all labs (and the page, URL and CLI of every lab read the same spec).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import metrics
 from .config import Effect, TooMuchWork, in_effect, param, specs
 from .device import DEVICE_CHOICES, select_device
+from .mmd import BANDWIDTHS
 from .models import ACTIVATIONS
 from .objectives import METHODS, OBJECTIVES_ORDER
 from .optim import OPTIMIZERS
@@ -150,6 +152,9 @@ def density() -> Any:
 # MLP and the DCGAN, so the limit is about half a second per iteration. Without it one link
 # (2-D lab, m 4096, width 256, 6 layers, k 20: 5.7e10) took 18 s per iteration.
 MAX_ITERATION_WORK = 2.5e9
+WGAN_GP_D_COST = 2  # a WGAN-GP critic step took 1.8× a plain autograd D step (2-D lab, widths 64 and 256)
+# MMD's three m × m kernel matrices, one exp per bandwidth per entry: ~6 ns (30 units) per entry with its gradient
+MMD_WORK_PER_PAIR = 3 * len(BANDWIDTHS) * 30
 
 
 class TrainingSettings:
@@ -157,7 +162,7 @@ class TrainingSettings:
     limit on how much work one iteration may be (see :meth:`check`)."""
 
     CUDA_BATCH_SCALE = 1  # a lab may train on bigger minibatches on a GPU
-    WORK_FIELDS: tuple[str, ...] = ("batch", "k", "g_steps")  # every field the work of an iteration depends on
+    WORK_FIELDS: tuple[str, ...] = ("batch", "k", "g_steps", "objective")  # every field the work of an iteration depends on
 
     def hyper(self) -> Hyper:
         scale = self.CUDA_BATCH_SCALE if self.CUDA_BATCH_SCALE != 1 and select_device(self.device).type == "cuda" else 1
@@ -173,9 +178,29 @@ class TrainingSettings:
         raise NotImplementedError
 
     def iteration_work(self) -> int:
-        """m × (k + G steps) × multiply-adds per sample: what one iteration costs (k D steps and the
-        G steps, each on a minibatch of m), up to a constant."""
-        return self.batch * (self.k + self.g_steps) * self.multiply_adds_per_sample()
+        """What one iteration costs, up to a constant: m × (k + G steps) × multiply-adds per sample
+        (k D steps and the G steps, each on a minibatch of m; a WGAN-GP critic step counts twice,
+        for its penalty's gradient of a gradient); with MMD, G steps × m × (multiply-adds per sample
+        + MMD_WORK_PER_PAIR × m), its kernels being m × m."""
+        per_sample, m = self.multiply_adds_per_sample(), self.batch
+        if getattr(self, "method", "adversarial") == "mmd":
+            return self.g_steps * m * (per_sample + MMD_WORK_PER_PAIR * m)
+        return m * self._step_count() * per_sample
+
+    def _step_count(self) -> int:
+        return self.k * (WGAN_GP_D_COST if self.objective == "wgan-gp" else 1) + self.g_steps
+
+    def _work_terms(self) -> tuple[str, int]:
+        """How iteration_work was computed, with the numbers (for the message), and the largest m that fits."""
+        per_sample, m = self.multiply_adds_per_sample(), self.batch
+        if getattr(self, "method", "adversarial") == "mmd":
+            c, budget = MMD_WORK_PER_PAIR, MAX_ITERATION_WORK / self.g_steps
+            fits = int((math.sqrt(per_sample ** 2 + 4 * c * budget) - per_sample) / (2 * c))
+            return (f"G steps × m × (multiply-adds per sample through G and D + {c} × m for MMD's kernels) = "
+                    f"{self.g_steps} × {m:,} × ({per_sample:,} + {c} × {m:,})"), fits
+        steps = "2k + G steps" if self.objective == "wgan-gp" else "k + G steps"
+        return (f"m × ({steps}) × multiply-adds per sample through G and D = {m:,} × {self._step_count()} × "
+                f"{per_sample:,}"), int(MAX_ITERATION_WORK // (self._step_count() * per_sample))
 
     def check(self) -> None:
         """Raise TooMuchWork, naming the settings and the limit, when one iteration would take
@@ -184,13 +209,11 @@ class TrainingSettings:
         work = self.iteration_work()
         if work <= MAX_ITERATION_WORK:
             return
-        per_sample = self.multiply_adds_per_sample()
+        terms, fits = self._work_terms()
         labels = ", ".join(specs(type(self))[name].label for name in self.WORK_FIELDS)
-        fits = int(MAX_ITERATION_WORK // ((self.k + self.g_steps) * per_sample))
         hint = f" (with the rest as it is, m up to {fits:,})" if fits >= specs(type(self))["batch"].lo else ""
         raise TooMuchWork(
-            f"one iteration would be too much work: m × (k + G steps) × multiply-adds per sample through G and D "
-            f"= {self.batch:,} × {self.k + self.g_steps} × {per_sample:,} = {_short(work)}, over the limit of "
+            f"one iteration would be too much work: {terms} = {_short(work)}, over the limit of "
             f"{_short(MAX_ITERATION_WORK)} (about half a second on one CPU core). Lower one of: {labels}{hint}",
             fields=self.WORK_FIELDS)
 

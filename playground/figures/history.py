@@ -45,7 +45,8 @@ def loss_history(history: dict, gen_loss: str, height: int = 300, objective: str
     shapes = []
     if spec.d_optimum is not None:
         g_opt = -spec.g_optimum if objective == "bce" and gen_loss == "minimax" else spec.g_optimum
-        shapes = [hline(spec.d_optimum, f"D at optimum ({OBJECTIVE_NAMES[objective]})"), hline(g_opt, "G at optimum")]
+        shapes = [hline(spec.d_optimum, "log 4" if objective == "bce" else "D at optimum"),
+                  hline(g_opt, "G at optimum")]
     layout = dict(BASE_LAYOUT, height=height, title=title(f"Losses ({OBJECTIVE_NAMES[objective]})"),
                   margin=HISTORY_MARGIN, xaxis=axis(title=dict(text="iteration")), yaxis=axis(title=dict(text="loss")),
                   **({"shapes": shapes} if shapes else {}))
@@ -92,7 +93,8 @@ def gradient_history(losses: dict, height: int = 300) -> go.Figure:
     traces = [dict(type="scatter", **along(losses["iteration"]), y=losses["g_grad_norm"], name="‖∇θG‖", mode="lines",
                    line=dict(color="#8c564b", width=1.5))]
     layout = dict(BASE_LAYOUT, height=height, title=title("Generator gradient ‖∇θG‖"), margin=HISTORY_MARGIN,
-                  xaxis=axis(title=dict(text="iteration")), yaxis=axis(type="log", title=dict(text="norm")))
+                  xaxis=axis(title=dict(text="iteration")),
+                  yaxis=axis(type="log", dtick=1, title=dict(text="norm")))  # label powers of 10 only
     return figure(traces, layout)
 
 

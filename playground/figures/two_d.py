@@ -40,28 +40,41 @@ def d_scale(snap) -> dict:
     (least squares' scores beyond [0, 1] saturate). A critic (hinge, WGAN-GP): its own symmetric
     scale around its boundary (hinge: 0; WGAN-GP, whose scores have no fixed origin: halfway between
     its mean scores of real and generated samples), red scoring like G's samples, blue like the data.
-    MMD: the scaled witness from −1 (red, G has too much mass) to 1 (blue, the data outweigh G)."""
+    MMD: the witness (scaled as in ToyRun.witness) on a symmetric scale around 0 that follows its
+    reach (at least ±WITNESS_FLOOR), red where G has too much mass, blue where the data outweigh G."""
     if snap.method == "mmd":
-        return dict(bottom=-1.0, top=1.0, name="witness f(x)", title="witness f(x)",
-                    ticks=["−1 G too much", "−½", "0", "½", "1 data, no G"])
+        half = max(_spread(snap.d, 0.0), WITNESS_FLOOR)
+        return dict(bottom=-half, top=half, name="witness f(x)", title="witness f(x)",
+                    ticks=_ticks(0.0, half, "G too much", "data, no G"))
     spec = OBJECTIVES[snap.objective]
     if spec.optimal_d:
         title = "D(x)" if spec.probability else "D(x), least squares"
         return dict(bottom=0.0, top=1.0, name="D(x)", title=title, ticks=["0 fake", "¼", "½", "¾", "1 real"])
-    d = np.asarray(snap.d, dtype=float)
-    finite = d[np.isfinite(d)]
     if snap.objective == "hinge":
         centre = 0.0
     else:
         centre = (snap.metrics.get("d_real", 0.0) + snap.metrics.get("d_fake", 0.0)) / 2
         centre = centre if np.isfinite(centre) else 0.0
-    half = float(np.percentile(np.abs(finite - centre), 99)) if finite.size else 1.0
-    half = half if half > 0 else 1.0
-    values = [centre - half, centre - half / 2, centre, centre + half / 2, centre + half]
-    ticks = [f"{v:.3g}" for v in values]
-    ticks[0], ticks[-1] = f"{ticks[0]} like G", f"{ticks[-1]} like data"
+    half = _spread(snap.d, centre) or 1.0
     return dict(bottom=centre - half, top=centre + half, name="critic D(x)",
-                title=f"critic score ({OBJECTIVE_NAMES[snap.objective]})", ticks=ticks)
+                title=f"critic score ({OBJECTIVE_NAMES[snap.objective]})", ticks=_ticks(centre, half, "like G", "like data"))
+
+
+WITNESS_FLOOR = 0.1  # the witness's colour scale spans at least ±0.1 (of the data's own peak): noise stays pale
+
+
+def _spread(values: np.ndarray, centre: float) -> float:
+    """How far the values reach from ``centre`` (their 99th percentile, so one outlier does not wash
+    the map out); 0 when there are none."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(np.abs(finite - centre), 99)) if finite.size else 0.0
+
+
+def _ticks(centre: float, half: float, low: str, high: str) -> list[str]:
+    """Labels of the colour bar's five ticks, the two ends saying what they mean."""
+    ticks = [f"{centre + half * step:.2g}" for step in (-1, -0.5, 0, 0.5, 1)]
+    return [f"{ticks[0]} {low}", *ticks[1:4], f"{ticks[4]} {high}"]
 
 
 def _grid(snap) -> dict:

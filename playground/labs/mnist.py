@@ -83,7 +83,7 @@ class ConfigMNIST(fields.TrainingSettings):
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
-    WORK_FIELDS = ("batch", "k", "g_steps", "model")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "model")
 
     def multiply_adds_per_sample(self) -> int:
         return pair_multiply_adds(self.model, self.latent_dim, self.conditional)

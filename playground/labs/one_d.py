@@ -62,7 +62,7 @@ class Config1D(fields.TrainingSettings):
                                   "(the inverse transform method), or its mirror image, whichever G is nearer. "
                                   "Drawn for a 1-D z only.")
 
-    WORK_FIELDS = ("batch", "k", "g_steps", "width", "depth")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
     def multiply_adds_per_sample(self) -> int:
         return mlp_pair_multiply_adds(self.latent_dim, 1, self.width, self.depth)
@@ -216,11 +216,11 @@ def nearer_ideal(ideal: np.ndarray | None, x_of_z: np.ndarray) -> tuple[np.ndarr
     """G*(z), or its mirror image G*(−z) (a decreasing map that also turns the noise into p_data:
     both noises are symmetric and z_line is too), whichever the current G(z) is nearer; and
     whether it is the mirror."""
-    if ideal is None:
-        return None, False
+    finite = np.isfinite(x_of_z)
+    if ideal is None or not finite.any():
+        return ideal, False
     mirror = ideal[::-1]
-    with np.errstate(invalid="ignore"):
-        mirrored = bool(np.nanmean(np.abs(x_of_z - mirror)) < np.nanmean(np.abs(x_of_z - ideal)))
+    mirrored = bool(np.mean(np.abs(x_of_z - mirror)[finite]) < np.mean(np.abs(x_of_z - ideal)[finite]))
     return (mirror if mirrored else ideal), mirrored
 
 

@@ -66,7 +66,7 @@ class Config2D(fields.TrainingSettings):
     show_manifold: bool = param(False, label="Generator manifold", effect=Effect.VIEW, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
 
-    WORK_FIELDS = ("batch", "k", "g_steps", "width", "depth")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
     def multiply_adds_per_sample(self) -> int:
         return mlp_pair_multiply_adds(self.latent_dim, 2, self.width, self.depth)

@@ -37,12 +37,12 @@ def value_metric(column, value: float) -> None:
 
 
 GAP_HELP = {
-    "least-squares": ("Gap (LSGAN)", "Mean D on real minus on generated samples (least squares): 0 at the optimum, "
-                                     "where both are ½."),
-    "wgan-gp": ("W₁ estimate (WGAN-GP)", "The critic's estimate of the Wasserstein-1 distance, E D(x) − E D(G(z)), "
-                                         "in the networks' units: it shrinks as p_g approaches p_data."),
-    "hinge": ("Gap (hinge)", "Mean critic score on real minus on generated samples: it shrinks as p_g approaches "
-                             "p_data."),
+    "least-squares": ("D gap", "Least squares: mean D on real minus on generated samples, 0 at the optimum, "
+                               "where both are ½."),
+    "wgan-gp": ("W₁ est.", "WGAN-GP: the critic's estimate of the Wasserstein-1 distance, E D(x) − E D(G(z)), in "
+                           "the networks' units; it shrinks as p_g approaches p_data."),
+    "hinge": ("D gap", "Hinge: mean critic score on real minus on generated samples; it shrinks as p_g approaches "
+                       "p_data."),
 }
 
 
@@ -51,14 +51,14 @@ def objective_metric(column, stats: dict, config) -> None:
     the critic's gap between real and generated scores for the others, and for MMD training that
     there is no discriminator."""
     if getattr(config, "method", "adversarial") == "mmd":
-        column.metric("Training", "MMD, no D", help="G minimises MMD² to the data directly: there is no "
+        column.metric("Training", "MMD", help="G minimises MMD² to the data directly: there is no "
                       "discriminator, so D(real), D(fake) and V do not apply. The curve in D's place is the MMD "
                       "witness function.")
     elif config.objective == "bce":
         value_metric(column, stats["value"])
     else:
         label, help_text = GAP_HELP[config.objective]
-        column.metric(label, number(stats["d_real"] - stats["d_fake"]), help=help_text)
+        column.metric(label, number(stats["d_real"] - stats["d_fake"], ".2f"), help=help_text)
 
 
 def number(value: float, spec: str = ".3f") -> str:

@@ -72,15 +72,25 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
 
 
 def _widget(lab: Lab, session: LiveSession, name: str, spec: cfg.Spec, values: dict) -> Any:
-    """One sidebar widget for one config field; returns its (unvalidated) value."""
+    """One sidebar widget for one config field; returns its (unvalidated) value.
+
+    A linked field (disabled, following another) shows the value actually used but keeps its own
+    stored value, so a restored settings file stays as it was; unlinked, it starts from what it showed."""
     key, current = widget_key(lab, name), getattr(session.config, name)
-    kind = cfg.kind_of(lab.config_cls, name)
     if not cfg.visible(lab.config_cls, name, values):
         return current
     disabled = cfg.disabled(lab.config_cls, name, values)
-    if disabled and spec.follows:  # a linked field shows the value actually used
+    if disabled and spec.follows:
         st.session_state[key] = values.get(spec.follows, current)
-    common = dict(key=key, help=spec.help or None, disabled=disabled)
+        _input(lab, name, spec, current, dict(key=key, help=spec.help or None, disabled=True))
+        return current
+    return _input(lab, name, spec, current, dict(key=key, help=spec.help or None, disabled=disabled))
+
+
+def _input(lab: Lab, name: str, spec: cfg.Spec, current: Any, common: dict) -> Any:
+    """The widget for a field of the given kind; returns its value."""
+    key = common["key"]
+    kind = cfg.kind_of(lab.config_cls, name)
     if kind == "bool":
         return st.toggle(spec.label, **common)
     if kind == "choice":
