@@ -270,6 +270,8 @@ class Trainer:
         m = self.hyper.batch
         real, z = self.sample_real(m, self.rng), self.sample_noise(m, self.rng)
         mix = torch.rand(m, 1, generator=self.rng, device=self.device) if self.losses.objective == "wgan-gp" else None
+        # descend the objective's D loss (objectives.py): for bce −[mean log D(x) + mean log(1 − D(G(z)))],
+        # for wgan-gp mean D(G(z)) − mean D(x) + λ · penalty at x̂ = ε x + (1 − ε) G(z)
         self._d_loss, grads = self.engine.d_grads(real, z, self.losses, mix)
         self.opt_d.step(grads)
         self.d_steps += 1

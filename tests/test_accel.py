@@ -109,3 +109,20 @@ def test_real_cuda_graphs_train_like_eager_on_the_gpu():
     assert graphed.engine.fallback_reason is None
     for x, y in zip(params(graphed.G), params(eager.G)):
         torch.testing.assert_close(x, y, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("objective", ["least-squares", "hinge"])
+def test_each_logit_objective_is_captured_with_its_losses_and_replays_like_eager(objective):
+    """The graphs are keyed by the loss settings (a new label smoothing is a new graph); WGAN-GP
+    needs autograd, so it runs eagerly without graphs."""
+    graphed, eager = trainer(graphs=True, capture=accel.eager_capture), trainer(graphs=False)
+    for t in (graphed, eager):
+        t.set_hyper(dataclasses.replace(t.hyper, objective=objective, label_smoothing=0.1))
+        t.train_iterations(5)
+        t.set_hyper(dataclasses.replace(t.hyper, label_smoothing=0.2))
+        t.train_iterations(5)
+    assert {key[2] for key in graphed.engine.graphs} == {dataclasses.replace(graphed.losses, real_label=r)
+                                                         for r in ((0.9, 0.8) if objective == "least-squares" else (1.0,))}
+    assert_same_training(graphed, eager)
+    graphed.set_hyper(dataclasses.replace(graphed.hyper, objective="wgan-gp"))
+    assert isinstance(graphed.engine, AutogradEngine)
