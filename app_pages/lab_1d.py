@@ -12,7 +12,8 @@ ui.write_url(config)
 
 st.title("1-D lab — Figure 1, live")
 if not config.present:
-    st.caption("p_data black dotted · p_g green solid · D(x) blue dashed · below: the mapping x = G(z)")
+    st.caption("p_data black dotted · p_g green solid · D(x) blue dashed (a critic's score or the MMD witness "
+               "function where those train G) · below: the mapping x = G(z), and dotted the ideal G*(z)")
 ui.show_notices(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
@@ -21,13 +22,13 @@ ui.timeline_bar(lab, session)
 def draw(snap, session) -> None:
     ui.metric_row(lab, snap, session)
     if not session.config.present:
-        st.caption(text.settings_line(session.shown_config))
+        st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.shown_config)}")
     for name, chart in lab.frame_figures(snap, session.shown_config).items():
         ui.live_chart(chart, key=f"1d.{name}", fill=session.config.present)
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.shown_config, marker=session.marker)
+    ui.history_charts(lab, snap, session.shown_config, per_row=3, marker=session.marker)
 
 
 ui.live_area(session, draw)

@@ -20,8 +20,9 @@ ui.write_url(config)
 
 st.title("2-D lab — the discriminator's landscape")
 if not config.present:
-    st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ · dotted contours: p_data · "
-               "black dots: real samples · green dots: G(z) · arrows: ∂D/∂x, where G's update pushes its samples")
+    st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ (a critic's score, or the MMD witness "
+               "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: "
+               "G(z) · arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
 if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
     st.info("No CSV of points uploaded yet: training on the mixture table until one is.")

@@ -48,7 +48,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.shown_config, marker=session.marker)
+    ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 
 ui.live_area(session, draw)

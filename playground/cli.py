@@ -63,11 +63,32 @@ def _frames(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_lab(argv: list[str]) -> str:
+    """The lab named by --lab in ``argv`` (so that --help can show that lab's defaults), else 1d."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lab" and i + 1 < len(argv) else arg[6:] if arg.startswith("--lab=") else None
+        if value in LABS:
+            return value
+    return "1d"
+
+
+def _follower_help(spec: cfg.Spec) -> str:
+    """' (… follows --optimizer until …)' for a setting that takes another's value while linked."""
+    if not spec.follows or spec.disabled_if is None:
+        return ""
+    link = spec.disabled_if[0].replace("_", "-")
+    return f"; giving it sets --{link} false, otherwise it follows --{spec.follows.replace('_', '-')}"
+
+
+def build_parser(lab_key: str = "1d") -> argparse.ArgumentParser:
+    """The command line; ``train --help`` lists the settings of ``lab_key`` with that lab's defaults
+    (the other labs' settings are accepted and refused with a message if they are not the lab's)."""
     parser = OneLineParser(prog="python -m playground", description=__doc__.splitlines()[0], epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    train = sub.add_parser("train", help="train one lab headless and report metrics", epilog=EXIT_CODES)
+    train = sub.add_parser("train", help="train one lab headless and report metrics", epilog=EXIT_CODES,
+                           description=f"Train the {LABS[lab_key].title} headless (settings and defaults below are "
+                                       f"its own; --lab LAB --help shows another lab's).")
     train.add_argument("--lab", choices=sorted(LABS), default="1d")
     train.add_argument("--preset", help="start from a named preset of the lab (see `targets`)")
     train.add_argument("--steps", type=_steps, default=2000, help="iterations of Algorithm 1")
@@ -84,14 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--points", type=Path, metavar="FILE.csv",
                        help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    chosen = LABS[lab_key]
     seen: set[str] = set()
-    for lab in LABS.values():  # every lab's settings; values are validated against --lab later
-        for name, spec in cfg.specs(lab.config_cls).items():
-            if name not in seen:
-                seen.add(name)
-                flag = {"nargs": "?", "const": "true"} if cfg.kind_of(lab.config_cls, name) == "bool" else {}
-                train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE", **flag,
-                                   help=f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))})")
+    for lab in [chosen, *(other for other in LABS.values() if other is not chosen)]:
+        for name, spec in cfg.specs(lab.config_cls).items():  # values are validated against --lab later
+            if name in seen:
+                continue
+            seen.add(name)
+            flag = {"nargs": "?", "const": "true"} if cfg.kind_of(lab.config_cls, name) == "bool" else {}
+            bounds = f", {spec.lo:g} to {spec.hi:g}" if spec.lo is not None and spec.hi is not None else ""
+            shown = (f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))}{bounds}"
+                     f"{_follower_help(spec)})") if lab is chosen else argparse.SUPPRESS
+            metavar = "{" + ",".join(spec.choices) + "}" if spec.choices and lab is chosen else "VALUE"
+            train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=metavar, **flag, help=shown)
 
     sub.add_parser("targets", help="list target names and presets per lab")
     sub.add_parser("serve", help="run the app (streamlit run app.py, warmed up); Streamlit options follow")
@@ -124,6 +150,11 @@ def _config_from_args(parser, args):
             changes[name] = cfg.parse_text(lab.config_cls, name, text)
         except cfg.InvalidValue as err:
             parser.error(f"argument --{name.replace('_', '-')}: {err}")
+    for name in texts:  # --optimizer-g sgd means G uses SGD: unlink it unless --link-optimizer says otherwise
+        spec = known[name]
+        if spec.follows and spec.disabled_if is not None and spec.disabled_if[0] not in texts:
+            link, linked = spec.disabled_if
+            changes[link] = not linked
     config = cfg.replace_fields(base, changes)
     try:
         cfg.check_limits(config)
@@ -291,7 +322,8 @@ def cmd_train(parser, args) -> int:
             print(f"{parser.prog}: {message}", file=sys.stderr, flush=True)
         run.refresh()
         snapshot = run.snapshot()
-        what = {name: getattr(config, name) for name in ("target", "model", "conditional") if hasattr(config, name)}
+        what = {name: getattr(config, name) for name in ("target", "model", "conditional", "objective", "method")
+                if hasattr(config, name)}
         result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
         if output is not None:
             try:
@@ -339,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         from .ui.serve import serve
 
         return serve(argv[1:])
-    parser = build_parser()
+    parser = build_parser(chosen_lab(argv))
     args = parser.parse_args(argv)
     if args.command == "train":
         try:

@@ -199,16 +199,15 @@ class LiveSession:
                 return None
             effect = strongest_effect(type(config), changed)
             self.config = config
+            names = ", ".join(specs(type(config))[n].label for n in changed if specs(type(config))[n].effect is effect)
             if effect is Effect.REBUILD:
-                names = ", ".join(specs(type(config))[n].label for n in changed
-                                  if specs(type(config))[n].effect is Effect.REBUILD)
                 self._rebuild()
                 return f"{names} changed: new networks, training starts over."
             self.run.config = config
             if effect in (Effect.LIVE, Effect.OPTIMIZER):
                 self.run.trainer.set_hyper(config.hyper())
             if effect is Effect.OPTIMIZER:
-                return "Optimizer changed: networks kept, optimizer state restarted."
+                return f"{names} changed: networks kept, optimizer state restarted."
             return None
 
     def reset(self) -> None:

@@ -100,12 +100,6 @@ def iteration(snap, steps_too: bool = False) -> Readout:
                    "An iteration is k D steps and one G step (Algorithm 1).")
 
 
-def steps(snap) -> list[Readout]:
-    """D and G steps, each in its own box."""
-    return [Readout("D steps", count(snap.d_steps), f"{snap.d_steps:,} D steps", "Discriminator updates so far."),
-            Readout("G steps", count(snap.g_steps), f"{snap.g_steps:,} G steps", "Generator updates so far.")]
-
-
 def rate(per_s: float, label: str = "Steps/s", unit: str = "iterations per second", help: str = "") -> Readout:
     """A training speed, measured over the last few seconds."""
     return Readout(label, count(per_s), f"{per_s:,.1f} {unit}", help or "Measured over the last few seconds.")
@@ -126,3 +120,37 @@ def value(v: float) -> Readout:
     return Readout("V(D, G)", number(v, 2), f"V = {exact(v)}",
                    "The value at the optimum is −log 4 ≈ −1.3863; the small number underneath is V + log 4.",
                    delta="" if math.isnan(v) else f"{v + LOG4:+.3f}")
+
+
+GAPS = {  # the objectives other than BCE: what their number is called and means
+    "least-squares": ("D gap", "Least squares: mean D on real minus on generated samples, 0 at the optimum, where "
+                               "both are ½."),
+    "wgan-gp": ("W₁ est.", "WGAN-GP: the critic's estimate of the Wasserstein-1 distance, E D(x) − E D(G(z)), in the "
+                           "networks' units; it shrinks as p_g approaches p_data."),
+    "hinge": ("D gap", "Hinge: mean critic score on real minus on generated samples; it shrinks as p_g approaches "
+                       "p_data."),
+}
+
+
+def objective(snap) -> Readout:
+    """The number that says which objective runs: V(D, G) against −log 4 for binary cross-entropy,
+    the gap between real and generated scores for the others, and for MMD training that there is no
+    discriminator."""
+    stats = snap.metrics
+    if getattr(snap, "method", "adversarial") == "mmd":
+        return Readout("Training", "MMD", "direct training by MMD",
+                       "G minimises MMD² to the data directly: there is no discriminator, so D(real), D(fake) and "
+                       "V do not apply. The curve in D's place is the MMD witness function.")
+    name = getattr(snap, "objective", "bce")
+    if name == "bce":
+        return value(stats["value"])
+    label, meaning = GAPS[name]
+    gap = stats["d_real"] - stats["d_fake"]
+    return Readout(label, number(gap, 2), f"{label} = {exact(gap)}", meaning)
+
+
+def mmd(stats: dict, samples: int) -> Readout:
+    """MMD² between generated and data samples, with the kernel MMD training uses."""
+    return Readout("MMD²", number(stats["mmd2"]), f"MMD² = {exact(stats['mmd2'], 5)}",
+                   f"Maximum mean discrepancy between {samples} generated and {samples} data samples, with the kernel "
+                   "MMD training uses; about 0 when p_g = p_data.")

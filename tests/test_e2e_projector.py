@@ -4,11 +4,12 @@ folded and the main figure and the metric row are entirely on screen; the keyboa
 the lab's buttons and never act while typing. Screenshots go to artifacts/screenshots/."""
 
 import os
+import re
 import time
 
 import pytest
 
-from e2e_harness import CHART, chromium_browser, find_chromium, iteration, metric_value, wait_for_app, wait_until
+from e2e_harness import CHART, chromium_browser, find_chromium, iteration, wait_for_app, wait_until
 from e2e_harness import screenshot as save_screenshot
 
 if find_chromium() is None:
@@ -19,8 +20,8 @@ if find_chromium() is None:
 pytestmark = pytest.mark.e2e
 
 PROJECTOR, DESKTOP = (1280, 720), (1440, 1000)
-# Links that pre-train a little, so every box holds a number of the full five characters (D steps
-# "1,000", D(real) "0.503", V "-1.37"; the boxes in a row are equally wide).
+# Links that pre-train a little, so every box holds a number of the full five characters (D(real)
+# "0.503", V "-1.37"; the boxes in a row are equally wide).
 LINKS = {"1d": "lab_1d?steps=200", "2d": "lab_2d?steps=200&seed=5", "mnist": "lab_mnist?steps=20&batch=32"}
 
 # Every element of a metric (and the presentation toggle's label) whose text is wider than its box.
@@ -114,8 +115,10 @@ def test_keyboard_shortcuts_press_the_buttons_but_not_while_typing(app_server, b
         page.locator(CHART).first.wait_for()
         k = 5  # the 1-D lab's default
 
-        def counters():
-            return iteration(page), int(metric_value(page, "D steps")), int(metric_value(page, "G steps"))
+        def counters():  # the step counts are in the caption under the metric row (and the iteration's tooltip)
+            caption = page.get_by_text(re.compile(r"^D steps [\d,]+ · G steps [\d,]+")).first.inner_text()
+            d, g = re.match(r"D steps ([\d,]+) · G steps ([\d,]+)", caption).groups()
+            return iteration(page), int(d.replace(",", "")), int(g.replace(",", ""))
 
         def after(key: str, expected) -> None:
             page.keyboard.press(key)

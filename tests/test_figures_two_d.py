@@ -92,7 +92,7 @@ def test_figures_do_not_mutate_the_snapshot_and_stay_small():
 
 def test_history_has_modes_only_for_targets_with_modes():
     snap, config = snapshot()
-    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances"]
+    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances", "mmd", "g_gradient"]
     spiral, config = snapshot(target="spiral")
     assert "modes" not in two_d.history_2d(spiral, config)
 
@@ -106,3 +106,20 @@ def test_contour_lines_of_different_levels_do_not_join():
     steps = np.linalg.norm(np.diff(xy, axis=0), axis=1)
     assert np.nanmax(steps) < 0.2
     assert np.isnan(xy).any(axis=1).sum() >= 8
+
+
+def test_the_landscape_scale_follows_the_objective():
+    """D's probability on 0 … 1 (white at ½); a hinge critic's score on its own scale around its
+    boundary 0; the MMD witness on a symmetric scale around 0 (red where G has too much mass)."""
+    snap, _ = snapshot()
+    assert two_d.d_scale(snap)["bottom"] == 0 and two_d.d_scale(snap)["top"] == 1
+    hinge, _ = snapshot(objective="hinge", k=2)
+    scale = two_d.d_scale(hinge)
+    assert scale["bottom"] == -scale["top"] and scale["title"] == "critic score (hinge)"
+    heat = two_d.landscape(hinge).data[0]
+    assert np.array_equal(heat.z, two_d._to_uint8(hinge.d, scale["top"], scale["bottom"]))
+    assert heat.z.max() > 240  # the scale reaches as far as the scores do: not washed out
+    witness, _ = snapshot(method="mmd")
+    scale = two_d.d_scale(witness)
+    assert scale["bottom"] == -scale["top"] >= -1.5 and scale["ticks"][0].endswith("G too much")
+    assert two_d.landscape(witness).data[0].colorbar.title.text == "witness f(x)"

@@ -23,7 +23,7 @@ def test_live_change_keeps_the_run_and_rebuild_says_so():
     run = s.run
     assert s.apply(dataclasses.replace(s.config, k=3, lr_d=0.01)) is None
     assert s.run is run and run.trainer.hyper.k == 3 and run.trainer.iterations == 1
-    assert "Optimizer changed" in s.apply(dataclasses.replace(s.config, optimizer="sgd"))
+    assert "Optimizer (D) changed: networks kept" in s.apply(dataclasses.replace(s.config, optimizer="sgd"))
     assert s.run is run
     message = s.apply(dataclasses.replace(s.config, width=12, target="bimodal"))
     assert "Target p_data" in message and "Width" in message and "starts over" in message

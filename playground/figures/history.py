@@ -13,11 +13,12 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from ..metrics import LOG4
+from ..objectives import OBJECTIVES
 from .common import HISTORY_MARGIN, NORMAL, Style, axis, base_layout, figure, hline, titled_legend
 
 SMOOTHING_SHARE = 0.05  # the moving average spans about this share of the points shown
 RAW_OPACITY = 0.25
+OBJECTIVE_NAMES = {"bce": "BCE", "least-squares": "least squares", "wgan-gp": "WGAN-GP", "hinge": "hinge"}
 
 
 def history_layout(name: str, height: int, style: Style = NORMAL, **settings) -> dict:
@@ -25,6 +26,15 @@ def history_layout(name: str, height: int, style: Style = NORMAL, **settings) ->
     ``settings``."""
     return base_layout(style, height=height, legend=titled_legend(name, style), margin=HISTORY_MARGIN,
                        xaxis=axis(title=dict(text="iteration"), nticks=6), **settings)
+
+
+def along(iterations: np.ndarray) -> dict:
+    """A trace's x: (x0, dx) when the iterations are evenly spaced, as the per-iteration loss history
+    is (its bounded history keeps every stride-th iteration), which saves sending an array; else x."""
+    it = np.asarray(iterations)
+    if len(it) > 2 and np.all(np.diff(it) == it[1] - it[0]):
+        return dict(x0=float(it[0]), dx=float(it[1] - it[0]))
+    return dict(x=it)
 
 
 def smoothing_weight(points: int) -> float:
@@ -52,26 +62,44 @@ def smooth(values: np.ndarray, weight: float) -> np.ndarray:
 def _loss_traces(iterations, values, name: str, color: str, style: Style) -> list[dict]:
     """The raw loss, faint and thin, under its moving average (one legend entry for both)."""
     weight = smoothing_weight(len(values))
-    raw = dict(type="scatter", x=iterations, y=values, name=f"{name} (raw)", mode="lines", legendgroup=name,
+    x = along(iterations)
+    raw = dict(type="scatter", **x, y=values, name=f"{name} (raw)", mode="lines", legendgroup=name,
                showlegend=False, hoverinfo="skip", opacity=RAW_OPACITY, line=dict(color=color, width=1 * style.line))
-    smoothed = dict(type="scatter", x=iterations, y=smooth(values, weight), name=name, mode="lines",
+    smoothed = dict(type="scatter", **x, y=smooth(values, weight), name=name, mode="lines",
                     legendgroup=name, line=dict(color=color, width=2 * style.line))
     return [raw, smoothed] if weight > 0 else [dict(smoothed, y=values)]
 
 
-def loss_history(history: dict, gen_loss: str, height: int = 300, style: Style = NORMAL) -> go.Figure:
-    """D and G losses per iteration, smoothed, with their values at the optimum (D = ½) marked."""
+def loss_history(history: dict, gen_loss: str, height: int = 300, objective: str = "bce",
+                 method: str = "adversarial", style: Style = NORMAL) -> go.Figure:
+    """D and G losses per iteration, smoothed, with their values at the optimum marked where the
+    objective has one (binary cross-entropy: log 4 and ±log 2; least squares: ¼ and ⅛; MMD: 0)."""
     it = history["iteration"]
-    g_opt = math.log(2) if gen_loss == "nonsaturating" else -math.log(2)
-    traces = [*_loss_traces(it, history["d_loss"], "D loss = −V", "#1f77b4", style),
+    if method == "mmd":
+        traces = _loss_traces(it, history["g_loss"], "G loss = MMD² (minibatch)", "#2ca02c", style)
+        layout = history_layout("Loss (MMD, no discriminator)", height, style,
+                                yaxis=axis(title=dict(text="MMD²"), nticks=6), shapes=[hline(0.0, "0", style)])
+        return figure(traces, layout)
+    spec = OBJECTIVES[objective]
+    traces = [*_loss_traces(it, history["d_loss"], "D loss = −V" if objective == "bce" else "D loss", "#1f77b4", style),
               *_loss_traces(it, history["g_loss"], "G loss", "#2ca02c", style)]
-    layout = history_layout("Losses", height, style, yaxis=axis(title=dict(text="loss"), nticks=6),
-                            shapes=[hline(LOG4, "log 4", style), hline(g_opt, "log 2" if g_opt > 0 else "−log 2", style)])
+    shapes = []
+    if spec.d_optimum is not None:
+        g_opt = -spec.g_optimum if objective == "bce" and gen_loss == "minimax" else spec.g_optimum
+        if objective == "bce":
+            labels = ("log 4", "log 2" if g_opt > 0 else "−log 2")
+        else:
+            labels = ("D opt.", "G opt.")
+        shapes = [hline(spec.d_optimum, labels[0], style), hline(g_opt, labels[1], style)]
+    name = "Losses" if objective == "bce" else f"Losses ({OBJECTIVE_NAMES[objective]})"
+    layout = history_layout(name, height, style, yaxis=axis(title=dict(text="loss"), nticks=6),
+                            **({"shapes": shapes} if shapes else {}))
     return figure(traces, layout)
 
 
-def d_history(history: dict, height: int = 300, style: Style = NORMAL) -> go.Figure:
-    """Mean D on real and on generated samples; both reach ½ at the optimum."""
+def d_history(history: dict, height: int = 300, objective: str = "bce", style: Style = NORMAL) -> go.Figure:
+    """Mean D on real and on generated samples: probabilities that both reach ½ at the optimum
+    (binary cross-entropy; least squares' scores too), or a critic's scores, whose gap shrinks."""
     it = history["iteration"]
     traces = [
         dict(type="scatter", x=it, y=history["d_real"], name="D(x), real", mode="lines",
@@ -79,10 +107,40 @@ def d_history(history: dict, height: int = 300, style: Style = NORMAL) -> go.Fig
         dict(type="scatter", x=it, y=history["d_fake"], name="D(G(z)), generated", mode="lines",
              line=dict(color="#2ca02c", width=1.5 * style.line)),
     ]
-    layout = history_layout("Discriminator outputs", height, style,
-                            yaxis=axis(range=[0, 1], title=dict(text="mean D"), tickvals=[0, 0.25, 0.5, 0.75, 1],
-                                       ticktext=["0", "¼", "½", "¾", "1"]),
-                            shapes=[hline(0.5, "", style)])
+    spec = OBJECTIVES[objective]
+    if spec.probability:
+        yaxis = axis(range=[0, 1], title=dict(text="mean D"), tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     ticktext=["0", "¼", "½", "¾", "1"])
+        shapes, heading = [hline(0.5, "", style)], "Discriminator outputs"
+    elif spec.optimal_d:
+        yaxis, shapes = axis(title=dict(text="mean D"), nticks=6), [hline(0.5, "½", style)]
+        heading = "Discriminator outputs (least squares)"
+    else:
+        yaxis, shapes = axis(title=dict(text="mean score"), nticks=6), []
+        heading = f"Critic scores ({OBJECTIVE_NAMES[objective]})"
+    layout = history_layout(heading, height, style, yaxis=yaxis, **({"shapes": shapes} if shapes else {}))
+    return figure(traces, layout)
+
+
+def mmd_history(history: dict, height: int = 300, style: Style = NORMAL) -> go.Figure:
+    """MMD² between G's samples and the data on the fixed evaluation batches (the kernel MMD training
+    descends), for adversarial and direct training alike; about 0 once p_g matches p_data."""
+    it = history["iteration"]
+    traces = [dict(type="scatter", x=it, y=history["mmd2"], name="MMD²", mode="lines",
+                   line=dict(color="#17becf", width=1.5 * style.line))]
+    layout = history_layout("MMD² to p_data", height, style,
+                            yaxis=axis(title=dict(text="MMD²"), rangemode="tozero", nticks=5),
+                            shapes=[hline(0.0, "0", style)])
+    return figure(traces, layout)
+
+
+def gradient_history(losses: dict, height: int = 300, style: Style = NORMAL) -> go.Figure:
+    """‖∇θG‖, the norm of the generator loss's gradient per iteration, on a log scale: the
+    saturating minimax loss shows it vanish when D rejects G's samples."""
+    traces = [dict(type="scatter", **along(losses["iteration"]), y=losses["g_grad_norm"], name="‖∇θG‖", mode="lines",
+                   line=dict(color="#8c564b", width=1.5 * style.line))]
+    layout = history_layout("Generator gradient ‖∇θG‖", height, style,
+                            yaxis=axis(type="log", dtick=1, title=dict(text="norm")))  # label powers of 10 only
     return figure(traces, layout)
 
 

@@ -11,20 +11,24 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..objectives import OBJECTIVES
 from .common import HISTORY_MARGIN, NORMAL, P_G, REFERENCE, Style, axis, base_layout, figure, style_of, titled_legend
-from .history import d_history, history_layout, loss_history
+from .history import OBJECTIVE_NAMES, d_history, gradient_history, history_layout, loss_history
 
 SCORE_BINS = 20
 
 
 def score_histogram(snap, height: int = 300, style: Style = NORMAL) -> go.Figure:
-    """Histograms of D's outputs on a real batch (black) and a generated batch (green), ½ marked.
+    """Histograms of D's outputs on a real batch (black) and a generated batch (green): probabilities
+    on [0, 1] with ½ marked (binary cross-entropy), else scores on the range they span.
 
     Counted here (20 bins) so a frame sends 40 numbers rather than every score."""
-    edges = np.linspace(0.0, 1.0, SCORE_BINS + 1)
+    spec = OBJECTIVES[snap.objective]
+    lo, hi = _score_range(snap, spec)
+    edges = np.linspace(lo, hi, SCORE_BINS + 1)
     centres = ((edges[:-1] + edges[1:]) / 2).astype(np.float32)
-    real, _ = np.histogram(np.nan_to_num(snap.d_real_scores, nan=0.0), bins=edges)
-    fake, _ = np.histogram(np.nan_to_num(snap.d_fake_scores, nan=0.0), bins=edges)
+    real, _ = np.histogram(np.clip(np.nan_to_num(snap.d_real_scores, nan=lo), lo, hi), bins=edges)
+    fake, _ = np.histogram(np.clip(np.nan_to_num(snap.d_fake_scores, nan=lo), lo, hi), bins=edges)
     width = float(edges[1] - edges[0])
     traces = [
         dict(type="bar", x=centres, y=real.astype(np.int32), name="D(x), real digits", width=width,
@@ -32,13 +36,28 @@ def score_histogram(snap, height: int = 300, style: Style = NORMAL) -> go.Figure
         dict(type="bar", x=centres, y=fake.astype(np.int32), name="D(G(z)), generated", width=width,
              marker=dict(color=P_G["color"], opacity=0.6)),
     ]
-    layout = base_layout(style, height=height, barmode="overlay", hovermode=False, legend=titled_legend("D's scores", style),
-                         margin=HISTORY_MARGIN, xaxis=axis(range=[0, 1], title=dict(text="D output"),
-                                                           tickvals=[0, 0.5, 1], ticktext=["0", "½", "1"]),
+    heading = "D's scores" if spec.probability else f"D's scores ({OBJECTIVE_NAMES[snap.objective]})"
+    ticks = dict(tickvals=[0, 0.5, 1], ticktext=["0", "½", "1"]) if spec.probability else dict(nticks=5)
+    shapes = [dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1, line=REFERENCE)] if (
+        spec.optimal_d) else []
+    layout = base_layout(style, height=height, barmode="overlay", hovermode=False, legend=titled_legend(heading, style),
+                         margin=HISTORY_MARGIN, xaxis=axis(range=[lo, hi], title=dict(text="D output"), **ticks),
                          yaxis=axis(title=dict(text="digits"), rangemode="tozero", nticks=5),
-                         shapes=[dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1,
-                                      line=REFERENCE)])
+                         **({"shapes": shapes} if shapes else {}))
     return figure(traces, layout)
+
+
+def _score_range(snap, spec) -> tuple[float, float]:
+    """[0, 1] for probabilities; else the scores' range (holding [0, 1] for least squares, whose
+    optimum is the probability D* too)."""
+    if spec.probability:
+        return 0.0, 1.0
+    scores = np.concatenate([snap.d_real_scores, snap.d_fake_scores]).astype(float)
+    scores = scores[np.isfinite(scores)]
+    lo, hi = (float(scores.min()), float(scores.max())) if scores.size else (0.0, 1.0)
+    if spec.optimal_d:
+        lo, hi = min(lo, 0.0), max(hi, 1.0)
+    return lo, (hi if hi > lo else lo + 1.0)
 
 
 def log_ticks(values, most: int = 4) -> tuple[list[float], list[float]]:
@@ -94,7 +113,8 @@ def frame_mnist(snap, config) -> dict[str, go.Figure]:
 def history_mnist(snap, config) -> dict[str, go.Figure]:
     style = style_of(config)
     return {
-        "losses": loss_history(snap.losses, config.loss, style=style),
-        "d_history": d_history(snap.evals, style=style),
+        "losses": loss_history(snap.losses, config.loss, objective=snap.objective, style=style),
+        "d_history": d_history(snap.evals, objective=snap.objective, style=style),
         "quality": quality_history(snap.quality, snap.metrics.get("real_is", math.nan), style=style),
+        "g_gradient": gradient_history(snap.losses, style=style),
     }

@@ -12,11 +12,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from ..objectives import OBJECTIVES
 from .common import BASE_LAYOUT, NORMAL, P_G, Style, axis, base_layout, figure, hline, scaled, style_of
-from .history import d_history, distance_history, history_layout, loss_history
+from .history import (OBJECTIVE_NAMES, d_history, distance_history, gradient_history, history_layout,
+                      loss_history, mmd_history)
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
-D_TICKS = dict(tickvals=[0, 63.75, 127.5, 191.25, 255], ticktext=["0 fake", "¼", "½", "¾", "1 real"])
+D_TICK_VALUES = [0, 63.75, 127.5, 191.25, 255]  # the colour bar's ticks: the ends, quarters and middle
 REAL_MARKER = dict(color="black", size=3.5, opacity=0.55)
 FAKE_MARKER = dict(color=P_G["color"], size=4.5, opacity=0.85, line=dict(color="white", width=0.5))
 P_DATA_SCALE, P_G_SCALE = get_colorscale("Greys"), get_colorscale("Greens")
@@ -25,10 +27,55 @@ MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
 ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
 
 
-def _to_uint8(values: np.ndarray, top: float) -> np.ndarray:
-    """Values in [0, top] -> 0..255 (NaN -> 0)."""
-    scaled = np.nan_to_num(np.asarray(values, dtype=np.float32) / np.float32(top)) * 255
+def _to_uint8(values: np.ndarray, top: float, bottom: float = 0.0) -> np.ndarray:
+    """Values in [bottom, top] -> 0..255 (NaN -> 0; outside: the nearest end)."""
+    scaled = np.nan_to_num((np.asarray(values, dtype=np.float32) - np.float32(bottom)) / np.float32(top - bottom)) * 255
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def d_scale(snap) -> dict:
+    """What the landscape's colours mean for this snapshot's objective: the values at the scale's
+    two ends (white halfway), the colour bar's title and labelled ticks, and the trace's name.
+
+    Binary cross-entropy and least squares: D from 0 (red, "fake") to 1 (blue, "real"), white at ½
+    (least squares' scores beyond [0, 1] saturate). A critic (hinge, WGAN-GP): its own symmetric
+    scale around its boundary (hinge: 0; WGAN-GP, whose scores have no fixed origin: halfway between
+    its mean scores of real and generated samples), red scoring like G's samples, blue like the data.
+    MMD: the witness (scaled as in ToyRun.witness) on a symmetric scale around 0 that follows its
+    reach (at least ±WITNESS_FLOOR), red where G has too much mass, blue where the data outweigh G."""
+    if snap.method == "mmd":
+        half = max(_spread(snap.d, 0.0), WITNESS_FLOOR)
+        return dict(bottom=-half, top=half, name="witness f(x)", title="witness f(x)",
+                    ticks=_ticks(0.0, half, "G too much", "data, no G"))
+    spec = OBJECTIVES[snap.objective]
+    if spec.optimal_d:
+        title = "D(x)" if spec.probability else "D(x), least squares"
+        return dict(bottom=0.0, top=1.0, name="D(x)", title=title, ticks=["0 fake", "¼", "½", "¾", "1 real"])
+    if snap.objective == "hinge":
+        centre = 0.0
+    else:
+        centre = (snap.metrics.get("d_real", 0.0) + snap.metrics.get("d_fake", 0.0)) / 2
+        centre = centre if np.isfinite(centre) else 0.0
+    half = _spread(snap.d, centre) or 1.0
+    return dict(bottom=centre - half, top=centre + half, name="critic D(x)",
+                title=f"critic score ({OBJECTIVE_NAMES[snap.objective]})", ticks=_ticks(centre, half, "like G", "like data"))
+
+
+WITNESS_FLOOR = 0.1  # the witness's colour scale spans at least ±0.1 (of the data's own peak): noise stays pale
+
+
+def _spread(values: np.ndarray, centre: float) -> float:
+    """How far the values reach from ``centre`` (their 99th percentile, so one outlier does not wash
+    the map out); 0 when there are none."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(np.abs(finite - centre), 99)) if finite.size else 0.0
+
+
+def _ticks(centre: float, half: float, low: str, high: str) -> list[str]:
+    """Labels of the colour bar's five ticks, the two ends saying what they mean."""
+    ticks = [f"{centre + half * step:.2g}" for step in (-1, -0.5, 0, 0.5, 1)]
+    return [f"{ticks[0]} {low}", *ticks[1:4], f"{ticks[4]} {high}"]
 
 
 def _grid(snap) -> dict:
@@ -46,13 +93,16 @@ def _square_axes(snap, suffix: str = "", **settings) -> dict:
 
 def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560,
               style: Style = NORMAL) -> go.Figure:
-    """D(x) as a heatmap, p_data's contours, real (black) and generated (green) samples, and
-    optionally the gradient arrows ∂D/∂x at generated samples and G's warped z-grid."""
+    """D(x) as a heatmap (a critic's score or the MMD witness where those train G; see
+    :func:`d_scale`), p_data's contours, real (black) and generated (green) samples, and optionally
+    the gradient arrows at generated samples and G's warped z-grid."""
     top = float(np.nanmax(snap.p_data)) or 1.0
+    scale = d_scale(snap)
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.d, 1.0), zmin=0, zmax=255, colorscale=D_SCALE, opacity=0.85,
-             name="D(x)", zsmooth="fast", hoverinfo="skip", **_grid(snap),
-             colorbar=dict(title=dict(text="D(x)", side="top"), thickness=12, len=0.8, **D_TICKS)),
+        dict(type="heatmap", z=_to_uint8(snap.d, scale["top"], scale["bottom"]), zmin=0, zmax=255,
+             colorscale=D_SCALE, opacity=0.85, name=scale["name"], zsmooth="fast", hoverinfo="skip", **_grid(snap),
+             colorbar=dict(title=dict(text=scale["title"], side="top"), thickness=12, len=0.8,
+                           tickvals=D_TICK_VALUES, ticktext=scale["ticks"])),
         _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top), style=style),
         dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
              marker=_sized(REAL_MARKER, style), hoverinfo="skip"),
@@ -62,7 +112,7 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
                        marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
-        traces.append(_arrow_trace(snap, style))
+        traces.append(_arrow_trace(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)", style))
     legend = {**BASE_LAYOUT["legend"], "font": {"size": max(style.font - 3, NORMAL.font)}}  # one row on a projector
     layout = base_layout(style, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40), legend=legend,
                          **_off_plot_note(snap, style), **_square_axes(snap))
@@ -98,7 +148,7 @@ def _manifold_trace(manifold: np.ndarray, style: Style = NORMAL) -> dict:
                 hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap, style: Style = NORMAL) -> dict:
+def _arrow_trace(snap, name: str, style: Style = NORMAL) -> dict:
     """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
     is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
     (x_lo, x_hi), _ = snap.limits
@@ -111,7 +161,7 @@ def _arrow_trace(snap, style: Style = NORMAL) -> dict:
     xy[:, 0], xy[:, 1] = start, start + grad * scale
     sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
     xy = xy.reshape(-1, 2)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="∂D/∂x (G's push)",
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=name,
                 line=dict(color=ARROW_COLOR, width=1.2 * style.line), connectgaps=False, hoverinfo="skip",
                 marker=dict(symbol="arrow", angleref="previous", size=sizes * np.float32(style.marker), color=ARROW_COLOR))
 
@@ -200,10 +250,15 @@ def frame_2d(snap, config) -> dict[str, go.Figure]:
 
 
 def history_2d(snap, config) -> dict[str, go.Figure]:
-    """The 2-D lab's history charts (redrawn about once a second)."""
+    """The 2-D lab's history charts (redrawn about once a second); MMD training has no D to chart."""
     style = style_of(config)
-    charts = {"losses": loss_history(snap.losses, config.loss, style=style), "d_history": d_history(snap.evals, style=style)}
+    charts = {"losses": loss_history(snap.losses, config.loss, objective=snap.objective, method=snap.method,
+                                     style=style)}
+    if snap.method == "adversarial":
+        charts["d_history"] = d_history(snap.evals, objective=snap.objective, style=style)
     if snap.metrics.get("modes_total"):
         charts["modes"] = modes_history(snap.evals, snap.metrics["modes_total"], style=style)
     charts["distances"] = distance_history(snap.evals, distance="swd", label="sliced W1", style=style)
+    charts["mmd"] = mmd_history(snap.evals, style=style)
+    charts["g_gradient"] = gradient_history(snap.losses, style=style)
     return charts

@@ -33,7 +33,7 @@ from ..mnist.quality import get_scorer
 from ..readout import Readout, exact, number
 from ..timing import section
 from ..trainer import Trainer, noise_sampler
-from .base import LabRun, Preset, SeedOffset, d_scores
+from .base import LabRun, Preset, SeedOffset
 
 DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))
 MODEL_LABELS = {"mlp": "MLP GAN (fully connected, fast on a CPU)",
@@ -52,7 +52,11 @@ class ConfigMNIST(fields.TrainingSettings):
     latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=Effect.REBUILD, group="Data")
     # Algorithm 1
     k: int = fields.k(1, hi=10)
+    g_steps: int = fields.g_steps()
+    objective: str = fields.objective()
     loss: str = fields.loss()
+    gp_weight: float = fields.gp_weight()
+    label_smoothing: float = fields.label_smoothing()
     batch: int = fields.batch(64, hi=1024, label="Minibatch size m (×4 on a GPU)",
                          help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
                               "a GPU is no faster per step on small batches.")
@@ -62,6 +66,9 @@ class ConfigMNIST(fields.TrainingSettings):
     link_lr: bool = fields.link_lr(True)
     lr_g: float = fields.lr_g(0.001)
     momentum: float = fields.momentum(0.5)
+    link_optimizer: bool = fields.link_optimizer()
+    optimizer_g: str = fields.optimizer_g()
+    momentum_g: float = fields.momentum_g(0.5)
     # Networks
     model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=Effect.REBUILD,
                        group="Networks")
@@ -78,7 +85,7 @@ class ConfigMNIST(fields.TrainingSettings):
     present: bool = fields.present()
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
-    WORK_FIELDS = ("batch", "k", "model")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "model")
 
     def multiply_adds_per_sample(self) -> int:
         return pair_multiply_adds(self.model, self.latent_dim, self.conditional)
@@ -222,6 +229,7 @@ class SnapshotMNIST:
     data_source: str
     data_description: str
     notices: tuple[str, ...]  # the data loader's (a failed download, skipped files)
+    objective: str = "bce"  # what D was trained with: what its scores mean
 
 
 class RunMNIST(LabRun):
@@ -352,7 +360,7 @@ class RunMNIST(LabRun):
             fake = self.trainer.G(self.quality_z[:SCORE_SAMPLES])
             with self.judging():
                 logit_real, logit_fake = self.d_logits(self.score_real), self.d_logits(fake)
-        p_real, p_fake, stats = d_scores(logit_real, logit_fake)
+        p_real, p_fake, stats = self.scores(logit_real, logit_fake)
         return p_real.astype(np.float32), p_fake.astype(np.float32), stats
 
     def quality(self, force: bool = False) -> dict:
@@ -406,7 +414,7 @@ class RunMNIST(LabRun):
             d_real_scores=p_real, d_fake_scores=p_fake, metrics=stats,
             losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
             quality=self.quality_history.arrays(), data_source=self.data.source,
-            data_description=self.data.description, notices=self.notices)
+            data_description=self.data.description, notices=self.notices, objective=t.hyper.objective)
 
     # --- exports -------------------------------------------------------------------------
 
@@ -467,5 +475,5 @@ def readouts(snap: SnapshotMNIST, rate: float) -> list[Readout]:
         Readout("Label KL", number(stats["label_kl"]), f"label KL = {exact(stats['label_kl'])}",
                 "KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits appear "
                 "equally often, log 10 ≈ 2.30 when G writes only one (mode collapse)."),
-        readout.value(stats["value"]),
+        readout.objective(snap),
     ]

@@ -23,9 +23,11 @@ def controls(lab: Lab, session: LiveSession) -> None:
     cols[0].button(label, icon=icon, key=widget_key(lab, "run"), type="primary", width="stretch",
                    on_click=session.set_running, args=(not session.running,),
                    disabled=session.diverged is not None, help=shortcut_help("run"))
+    no_d = getattr(session.config, "method", "adversarial") == "mmd"  # direct training has no D to step
     for col, (what, text) in zip(cols[1:4], (("d", "Step D"), ("g", "Step G"), ("iteration", "Step iteration"))):
         col.button(text, key=widget_key(lab, f"step_{what}"), width="stretch", on_click=session.step, args=(what,),
-                   disabled=session.running or session.diverged is not None, help=shortcut_help(f"step_{what}"))
+                   disabled=session.running or session.diverged is not None or (what == "d" and no_d),
+                   help="MMD training has no discriminator" if what == "d" and no_d else shortcut_help(f"step_{what}"))
     cols[4].button("Reset", icon=":material/restart_alt:", key=widget_key(lab, "reset"), width="stretch",
                    on_click=session.reset, help=shortcut_help("reset"))
     with cols[5]:

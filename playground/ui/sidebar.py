@@ -111,22 +111,33 @@ def _preset_box(lab: Lab, session: LiveSession) -> None:
 
 
 def _widget(lab: Lab, session: LiveSession, name: str, spec: cfg.Spec, values: dict) -> Any:
-    """One sidebar widget for one config field; returns its (unvalidated) value. A hidden setting
-    has none; a locked one is shown disabled, with its value."""
+    """One sidebar widget for one config field; returns its (unvalidated) value.
+
+    A hidden setting has none; a locked one is shown disabled, with its value. A linked field
+    (disabled, following another) shows the value actually used but keeps its own stored value, so
+    a restored settings file stays as it was; unlinked, it starts from what it showed."""
     key, current = widget_key(lab, name), getattr(session.config, name)
-    kind = cfg.kind_of(lab.config_cls, name)
     if name in session.restrictions.hidden or not cfg.visible(lab.config_cls, name, values):
         return current
     locked = name in session.restrictions.locked
     disabled = locked or cfg.disabled(lab.config_cls, name, values)
-    if kind == "mixture":
+    if cfg.kind_of(lab.config_cls, name) == "mixture":
         return _mixture_editor(lab, name, spec, current, disabled=locked)
-    if locked:  # shows the fixed value, whatever the widget held
-        st.session_state[key] = current
-    elif disabled and spec.follows:  # a linked field shows the value actually used
-        st.session_state[key] = values.get(spec.follows, current)
     help_text = "\n\n".join(filter(None, [spec.help, "Fixed by your teacher's link." if locked else ""]))
     common = dict(key=key, help=help_text or None, disabled=disabled)
+    if locked:  # shows the fixed value, whatever the widget held
+        st.session_state[key] = current
+    elif disabled and spec.follows:
+        st.session_state[key] = values.get(spec.follows, current)
+        _input(lab, name, spec, common)
+        return current
+    return _input(lab, name, spec, common)
+
+
+def _input(lab: Lab, name: str, spec: cfg.Spec, common: dict) -> Any:
+    """The widget for a (non-table) field of the given kind; returns its value."""
+    key = common["key"]
+    kind = cfg.kind_of(lab.config_cls, name)
     if kind == "bool":
         return st.toggle(spec.label, **common)
     if kind == "choice":
