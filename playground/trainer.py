@@ -410,7 +410,7 @@ class Trainer:
         if self._pending:
             losses, has_d = self._stack(self._pending)
         else:
-            losses, has_d = torch.empty(0, 2, device=self.device), torch.empty(0, dtype=torch.bool)
+            losses, has_d = torch.empty(0, 3, device=self.device), torch.empty(0, dtype=torch.bool)
         state = {
             "G": {name: t.detach().clone() for name, t in self.G.state_dict().items()},
             "D": {name: t.detach().clone() for name, t in self.D.state_dict().items()},
@@ -420,6 +420,7 @@ class Trainer:
             "hyper": asdict(self.hyper),
             "pending_losses": losses.detach().clone(), "pending_has_d": has_d.cpu(),
             "pending_start": self._pending_start, "checked": self._checked,
+            "g_norms": [n.detach().clone() for n in self._g_norms],  # of the iteration under way
         }
         if self._d_loss is not None:
             state["d_loss"] = self._d_loss.detach().clone()
@@ -431,19 +432,24 @@ class Trainer:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         hyper = Hyper(**state["hyper"])
-        old, self.hyper = self.hyper, hyper
-        if hyper.optimizer != old.optimizer:
-            self._make_optimizers()
-        for opt, lr, saved in ((self.opt_d, hyper.lr_d, state["opt_d"]), (self.opt_g, hyper.lr_g, state["opt_g"])):
-            opt.lr, opt.momentum = lr, hyper.momentum
+        old, self.hyper, self.losses = self.hyper, hyper, hyper.losses()
+        new_engine = OBJECTIVES[old.objective].fused != OBJECTIVES[hyper.objective].fused
+        if new_engine:
+            self.engine = self._make_engine()
+        self._make_optimizers(d=new_engine or hyper.optimizer != old.optimizer,
+                              g=new_engine or hyper.g_optimizer != old.g_optimizer)
+        for opt, lr, momentum, saved in ((self.opt_d, hyper.lr_d, hyper.momentum, state["opt_d"]),
+                                         (self.opt_g, hyper.lr_g, hyper.g_momentum, state["opt_g"])):
+            opt.lr, opt.momentum = lr, momentum
             opt.load_state_dict(saved)
         self.rng.set_state(state["rng"])
         self.iterations, self.d_steps, self.g_steps = (int(state[k]) for k in ("iterations", "d_steps", "g_steps"))
         d_loss = state.get("d_loss")
         self._d_loss = None if d_loss is None else d_loss.to(self.device, copy=True)
         losses = state["pending_losses"].to(self.device, copy=True)
-        self._pending = [(losses[i, 0] if bool(has) else None, losses[i, 1])
+        self._pending = [(losses[i, 0] if bool(has) else None, losses[i, 1], losses[i, 2])
                          for i, has in enumerate(state["pending_has_d"].tolist())]
+        self._g_norms = [n.to(self.device, copy=True) for n in state.get("g_norms", [])]
         self._pending_start, self._checked = int(state["pending_start"]), int(state["checked"])
 
     # Evaluation ---------------------------------------------------------------------------------

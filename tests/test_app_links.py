@@ -40,7 +40,7 @@ def test_a_teacher_link_hides_and_locks_and_the_student_page_says_so():
     assert at.selectbox(key="1d.loss").disabled and not at.slider(key="1d.momentum").disabled
     note = shown(" ".join(i.value for i in at.sidebar.info))
     assert "Fixed by your teacher:\n- k — D steps per G step: 3\n- Generator loss: non-saturating" in note
-    assert "Hidden by your teacher: Optimizer, Learning rate (G), Preset" in note
+    assert "Hidden by your teacher: Optimizer (D), Learning rate (G), Preset" in note
     # the address bar and the link a student copies keep the teacher's choices
     assert address(at)["hide"] == "optimizer,lr_g,preset" and address(at)["lock"] == "k,loss"
     link = next(c.value for c in at.code if "?" in c.value)

@@ -30,7 +30,7 @@ def test_scrub_back_shows_that_moment_and_continue_drops_the_future():
     at.select_slider(key="1d.timeline").set_value(2).run()
     shown = session(at).viewing.iteration
     assert 0 < shown < 300 and metric(at, "Iteration") == f"{shown:,}"
-    assert markers(at) == [shown] * 3  # losses, D's outputs, distances
+    assert markers(at) == [shown] * 5  # losses, D's outputs, distances, MMD², ‖∇θG‖
     assert any(f"settings of iteration {shown:,}" in e.label for e in at.expander)
     assert any(f"Algorithm 1 show iteration {shown:,}" in c.value for c in at.caption)
     assert at.select_slider(key="1d.timeline").label == f"Timeline: iteration {shown:,} of 300"
