@@ -19,47 +19,38 @@ config = ui.sidebar_config(lab, session, after={"custom_source": upload_points})
 ui.write_url(config)
 
 st.title("2-D lab — the discriminator's landscape")
-st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ · dotted contours: p_data · "
-           "black dots: real samples · green dots: G(z) · arrows: ∂D/∂x, where G's update pushes its samples")
+if not config.present:
+    st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ (a critic's score, or the MMD witness "
+               "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: "
+               "G(z) · arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
 if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
     st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
 ui.controls(lab, session)
+ui.timeline_bar(lab, session)
 
 
 def draw(snap, session) -> None:
-    stats = snap.metrics
-    row = st.columns(8)
-    row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
-    row[1].metric("Steps/s", f"{session.steps_per_s:,.0f}")
-    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
-    if stats["modes_total"]:
-        row[4].metric("Modes", f"{stats['modes_captured']} / {stats['modes_total']}",
-                      help="Modes with at least one generated sample within 3 std of its centre (2,500 samples).")
-        row[5].metric("High quality", f"{stats['high_quality']:.0%}",
-                      help="Generated samples within 3 std of their nearest mode centre.")
-    else:
-        row[4].metric("Modes", "—", help="This target has no separate modes to count.")
-        row[5].metric("High quality", "—")
-    row[6].metric("JS (grid)", f"{stats['js']:.3f}", help="Jensen–Shannon divergence in nats between p_data and the "
-                  "generated samples on a 30 × 30 grid (0 … log 2 ≈ 0.693).")
-    ui.value_metric(row[7], stats['value'])
-    st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.config)}")
-    figures = lab.frame_figures(snap, session.config)
-    left, right = st.columns([3, 2])
+    ui.metric_row(lab, snap, session)
+    present = session.config.present
+    if not present:
+        st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.shown_config)}")
+    figures = lab.frame_figures(snap, session.shown_config)
+    left, right = st.columns([1, 1] if present else [3, 2])
     with left:
-        ui.live_chart(figures["landscape"], key="2d.landscape")
+        ui.live_chart(figures["landscape"], key="2d.landscape", fill=present)
     with right:
-        ui.live_chart(figures["densities"], key="2d.densities")
+        ui.live_chart(figures["densities"], key="2d.densities", fill=present, toolbar=False)
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config, per_row=2)
+    ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 
 ui.live_area(session, draw)
 ui.slow_area(session, draw_history)
 ui.device_caption(session)
-with st.expander("Algorithm 1 with the current settings"):
-    st.code(text.algorithm1(config, session.run.target.name), language=None)
+if not config.present:
+    with st.expander("Algorithm 1 with the current settings" if session.marker is None
+                     else f"Algorithm 1 with the settings of iteration {session.marker:,}"):
+        st.code(text.algorithm1(session.shown_config, session.run.target.name), language=None)

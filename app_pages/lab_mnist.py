@@ -1,7 +1,5 @@
 """MNIST lab: digits emerging live from a fixed batch of noise, on the GPU when there is one."""
 
-import math
-
 import streamlit as st
 
 from playground import text, ui
@@ -26,44 +24,31 @@ ui.write_url(config)
 
 st.title("MNIST lab — digits emerging live")
 run = session.run
-st.caption(f"Data: {ui.plain(run.data.description)} · the grid is G on the same fixed noise vectors every frame, "
-           "so the same “pen” is seen improving")
+if not config.present:
+    st.caption(f"Data: {ui.plain(run.data.description)} · the grid is G on the same fixed noise vectors every "
+               "frame, so the same “pen” is seen improving")
 for notice in run.notices:
     st.info(ui.plain(notice))
 ui.show_notices(lab, session)
 ui.controls(lab, session)
+ui.timeline_bar(lab, session)
 
 
 def draw(snap, session) -> None:
-    stats = snap.metrics
-    row = st.columns(8)
-    row[0].metric("Iteration", f"{snap.iteration:,}", help=f"{snap.d_steps:,} D steps, {snap.g_steps:,} G steps")
-    row[1].metric("Images/s", f"{session.steps_per_s * snap.batch:,.0f}",
-                  help="Generated digits per second that G is trained on (iterations/s × m).")
-    row[2].metric("D(real)", f"{stats['d_real']:.3f}")
-    row[3].metric("D(fake)", f"{stats['d_fake']:.3f}")
-    row[4].metric("Classifier IS", "—" if math.isnan(stats["classifier_is"]) else f"{stats['classifier_is']:.2f}",
-                  help=f"Inception Score from a small offline digit classifier (1 … 10); real digits score "
-                       f"{stats['real_is']:.2f}. Updated every few seconds on 500 generated digits.")
-    row[5].metric("Fréchet", "—" if math.isnan(stats["classifier_fid"]) else f"{stats['classifier_fid']:.1f}",
-                  help="Fréchet distance between the classifier's features of generated and real digits "
-                       "(lower is better; 0 for real data).")
-    row[6].metric("Label KL", "—" if math.isnan(stats["label_kl"]) else f"{stats['label_kl']:.3f}",
-                  help="KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits "
-                       "appear equally often, log 10 ≈ 2.30 when G writes only one (mode collapse).")
-    ui.value_metric(row[7], stats['value'])
-    st.caption(text.settings_line(session.config))
-    generated, real, scores = st.columns([4, 4, 3])
+    ui.metric_row(lab, snap, session)
+    if not session.config.present:
+        st.caption(text.settings_line(session.shown_config))
+    generated, real, scores = st.columns([3, 3, 3] if session.config.present else [4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
     ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
-        for name, chart in lab.frame_figures(snap, session.config).items():
+        for name, chart in lab.frame_figures(snap, session.shown_config).items():
             ui.live_chart(chart, key=f"mnist.{name}")
 
 
 def draw_history(snap, session) -> None:
-    ui.history_charts(lab, snap, session.config)
+    ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 
 ui.live_area(session, draw)
@@ -75,5 +60,7 @@ right.download_button("Download G's weights (.pt)", data=lambda: session.run.gen
                       file_name=f"generator-{config.model}.pt", mime="application/octet-stream",
                       icon=":material/download:", on_click="ignore", key="mnist.download_weights")
 ui.device_caption(session)
-with st.expander("Algorithm 1 with the current settings"):
-    st.code(text.algorithm1(config, run.data.description), language=None)
+if not config.present:
+    with st.expander("Algorithm 1 with the current settings" if session.marker is None
+                     else f"Algorithm 1 with the settings of iteration {session.marker:,}"):
+        st.code(text.algorithm1(session.shown_config, run.data.description), language=None)

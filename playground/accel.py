@@ -57,7 +57,7 @@ def eager_capture(fn: Callable[[], object]) -> tuple[object, Callable[[], None]]
 
 
 class GraphedEngine:
-    """The fused engine's d_grads/g_grads replayed from captured graphs, one per (step, batch, loss).
+    """The fused engine's d_grads/g_grads replayed from captured graphs, one per (step, batch, losses).
 
     Inputs are copied into static buffers before each replay; the returned loss is a copy (the
     trainer keeps losses), the gradients are the static buffers, used by the optimizer at once.
@@ -71,11 +71,15 @@ class GraphedEngine:
         self.graphs: dict[tuple, tuple[list[torch.Tensor], object, Callable[[], None]]] = {}
         self.fallback_reason: str | None = None
 
-    def d_grads(self, real, z):
-        return self._run(("d", real.shape[0]), lambda r, n: self.engine.d_grads(r, n), real, z)
+    def d_grads(self, real, z, losses, mix=None):
+        return self._run(("d", real.shape[0], losses), lambda r, n: self.engine.d_grads(r, n, losses), real, z)
 
-    def g_grads(self, z, gen_loss: str):
-        return self._run(("g", z.shape[0], gen_loss), lambda n: self.engine.g_grads(n, gen_loss), z)
+    def g_grads(self, z, losses):
+        return self._run(("g", z.shape[0], losses), lambda n: self.engine.g_grads(n, losses), z)
+
+    def mmd_grads(self, z, real):
+        """Eager: MMD's kernel gradient comes from autograd, which is not captured."""
+        return self.engine.mmd_grads(z, real)
 
     def _run(self, key: tuple, step, *inputs):
         if self.fallback_reason is not None:

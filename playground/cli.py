@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import animation
 from . import config as cfg
 from .labs import LABS
 from .trainer import Diverged
@@ -25,8 +26,8 @@ from .trainer import Diverged
 MAX_STEPS = 10_000_000
 EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130  # 130 = 128 + SIGINT, as shells report Ctrl-C
 EXIT_CODES = ("exit codes: 0 done; 1 training diverged (the results so far are still printed); 2 a bad argument, "
-              "or a --save-samples file that cannot be written; 130 interrupted by Ctrl-C (the results so far, "
-              "and the samples if asked, are still written)")
+              "or a --save-samples or --save-animation file that cannot be written; 130 interrupted by Ctrl-C "
+              "(the results so far, and the samples and animation if asked, are still written)")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -55,28 +56,68 @@ def _steps(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _frames(text: str) -> int:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or not 2 <= int(text) <= animation.MAX_FRAMES:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 2 to {animation.MAX_FRAMES}")
+    return int(text)
+
+
+def chosen_lab(argv: list[str]) -> str:
+    """The lab named by --lab in ``argv`` (so that --help can show that lab's defaults), else 1d."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lab" and i + 1 < len(argv) else arg[6:] if arg.startswith("--lab=") else None
+        if value in LABS:
+            return value
+    return "1d"
+
+
+def _follower_help(spec: cfg.Spec) -> str:
+    """' (… follows --optimizer until …)' for a setting that takes another's value while linked."""
+    if not spec.follows or spec.disabled_if is None:
+        return ""
+    link = spec.disabled_if[0].replace("_", "-")
+    return f"; giving it sets --{link} false, otherwise it follows --{spec.follows.replace('_', '-')}"
+
+
+def build_parser(lab_key: str = "1d") -> argparse.ArgumentParser:
+    """The command line; ``train --help`` lists the settings of ``lab_key`` with that lab's defaults
+    (the other labs' settings are accepted and refused with a message if they are not the lab's)."""
     parser = OneLineParser(prog="python -m playground", description=__doc__.splitlines()[0], epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    train = sub.add_parser("train", help="train one lab headless and report metrics", epilog=EXIT_CODES)
+    train = sub.add_parser("train", help="train one lab headless and report metrics", epilog=EXIT_CODES,
+                           description=f"Train the {LABS[lab_key].title} headless (settings and defaults below are "
+                                       f"its own; --lab LAB --help shows another lab's).")
     train.add_argument("--lab", choices=sorted(LABS), default="1d")
     train.add_argument("--preset", help="start from a named preset of the lab (see `targets`)")
     train.add_argument("--steps", type=_steps, default=2000, help="iterations of Algorithm 1")
     train.add_argument("--save-samples", type=Path, metavar="FILE.npy",
                        help="write generated samples as a NumPy array to exactly this file (10,000 points in "
                             "the toy labs, 1,000 uint8 28 × 28 digits in the MNIST lab)")
+    train.add_argument("--save-animation", type=Path, metavar="FILE.gif",
+                       help="write the run as an animation of the lab's main figure, each frame stamped with its "
+                            "iteration, to exactly this file: .gif, or .mp4 (H.264) with imageio-ffmpeg installed "
+                            f"(at most {animation.MAX_WIDTH} × {animation.MAX_HEIGHT} pixels a frame)")
+    train.add_argument("--frames", type=_frames, metavar="N",
+                       help=f"with --save-animation: frames, evenly spaced from iteration 0 to the end "
+                            f"(default {animation.DEFAULT_FRAMES}, at most {animation.MAX_FRAMES})")
     train.add_argument("--points", type=Path, metavar="FILE.csv",
                        help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    chosen = LABS[lab_key]
     seen: set[str] = set()
-    for lab in LABS.values():  # every lab's settings; values are validated against --lab later
-        for name, spec in cfg.specs(lab.config_cls).items():
-            if name not in seen:
-                seen.add(name)
-                flag = {"nargs": "?", "const": "true"} if cfg.kind_of(lab.config_cls, name) == "bool" else {}
-                train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE", **flag,
-                                   help=f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))})")
+    for lab in [chosen, *(other for other in LABS.values() if other is not chosen)]:
+        for name, spec in cfg.specs(lab.config_cls).items():  # values are validated against --lab later
+            if name in seen:
+                continue
+            seen.add(name)
+            flag = {"nargs": "?", "const": "true"} if cfg.kind_of(lab.config_cls, name) == "bool" else {}
+            bounds = f", {spec.lo:g} to {spec.hi:g}" if spec.lo is not None and spec.hi is not None else ""
+            shown = (f"{spec.label} (default {cfg.format_text(getattr(lab.config_cls(), name))}{bounds}"
+                     f"{_follower_help(spec)})") if lab is chosen else argparse.SUPPRESS
+            metavar = "{" + ",".join(spec.choices) + "}" if spec.choices and lab is chosen else "VALUE"
+            train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=metavar, **flag, help=shown)
 
     sub.add_parser("targets", help="list target names and presets per lab")
     sub.add_parser("serve", help="run the app (streamlit run app.py, warmed up); Streamlit options follow")
@@ -109,6 +150,11 @@ def _config_from_args(parser, args):
             changes[name] = cfg.parse_text(lab.config_cls, name, text)
         except cfg.InvalidValue as err:
             parser.error(f"argument --{name.replace('_', '-')}: {err}")
+    for name in texts:  # --optimizer-g sgd means G uses SGD: unlink it unless --link-optimizer says otherwise
+        spec = known[name]
+        if spec.follows and spec.disabled_if is not None and spec.disabled_if[0] not in texts:
+            link, linked = spec.disabled_if
+            changes[link] = not linked
     config = cfg.replace_fields(base, changes)
     try:
         cfg.check_limits(config)
@@ -142,7 +188,8 @@ def _data_from_args(parser, args, config) -> dict:
 
 
 class SamplesFile:
-    """Where --save-samples writes: exactly the path given (through a symlink to a regular file).
+    """Where --save-samples (or --save-animation) writes: exactly the path given (through a symlink
+    to a regular file).
 
     A temporary file is created beside it before training, so a place that cannot be written (a
     missing or read-only directory, /proc, a device such as /dev/full) is refused before any time
@@ -169,6 +216,10 @@ class SamplesFile:
             np.save(out, samples)
         os.replace(self.temp, self.target)
 
+    def write_bytes(self, data: bytes) -> None:
+        self.temp.write_bytes(data)
+        os.replace(self.temp, self.target)
+
     def discard(self) -> None:
         self.temp.unlink(missing_ok=True)
 
@@ -179,14 +230,27 @@ def _umask() -> int:
     return mask
 
 
-def _samples_file(parser, path: Path | None) -> SamplesFile | None:
-    """The --save-samples file, checked before training; exit code 2 and one line if unusable."""
+def _samples_file(parser, path: Path | None, flag: str = "--save-samples") -> SamplesFile | None:
+    """The --save-samples (or --save-animation) file, checked before training; exit code 2 and
+    one line if unusable."""
     if path is None:
         return None
     try:
         return SamplesFile(path)
     except OSError as err:
-        parser.error(f"argument --save-samples: cannot write {path}: {err.strerror or err}")
+        parser.error(f"argument {flag}: cannot write {path}: {err.strerror or err}")
+
+
+def _animation_file(parser, args) -> SamplesFile | None:
+    """The --save-animation file (its format checked, then its place, before training)."""
+    if args.save_animation is None:
+        if args.frames is not None:
+            parser.error("argument --frames: only with --save-animation")
+        return None
+    problem = animation.format_problem(args.save_animation.suffix.lower())
+    if problem:
+        parser.error(f"argument --save-animation: {problem}")
+    return _samples_file(parser, args.save_animation, "--save-animation")
 
 
 def _strict(value):
@@ -201,10 +265,16 @@ def _strict(value):
     return value
 
 
-def _train(run, steps: int) -> tuple[int, str | None]:
-    """Train ``steps`` iterations; (exit code, the one-line message when it ended early)."""
+def _train(run, steps: int, on_frame=None, frames: int = 0) -> tuple[int, str | None]:
+    """Train ``steps`` iterations, calling ``on_frame()`` after each of ``frames`` - 1 evenly spaced
+    stretches if given (the caller draws iteration 0); (exit code, the one-line message when it
+    ended early)."""
+    marks = sorted({round(x) for x in np.linspace(0, steps, frames)} - {0}) if on_frame is not None else [steps]
     try:
-        run.trainer.train_iterations(steps)
+        for mark in marks:
+            run.trainer.train_iterations(mark - run.trainer.iterations)
+            if on_frame is not None:
+                on_frame()
     except Diverged as err:
         return EXIT_DIVERGED, f"{err}; try a smaller learning rate"
     except KeyboardInterrupt:
@@ -213,19 +283,47 @@ def _train(run, steps: int) -> tuple[int, str | None]:
     return 0, None
 
 
+def _write_animation(parser, output: SamplesFile, pictures: list) -> tuple[int, str | None]:
+    """Render and write the animation; (exit code, the error line) when it cannot be made."""
+    suffix = output.target.suffix.lower()
+    try:
+        output.write_bytes(animation.make_animation(pictures, (suffix,))[suffix])
+        return 0, None
+    except (animation.AnimationError, OSError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        return EXIT_USAGE, f"cannot write the animation {output.path}: {reason}"
+
+
 def cmd_train(parser, args) -> int:
     lab, config = _config_from_args(parser, args)
     data = _data_from_args(parser, args, config)
     output = _samples_file(parser, args.save_samples)
+    movie = _animation_file(parser, args)
+    pictures: list = []
     try:
         run = lab.make_run(config, **data)
+        on_frame, drawing = None, [0.0]  # seconds spent drawing frames (not training)
+        if movie is not None:
+            def on_frame() -> None:
+                t0 = time.perf_counter()
+                snap = run.snapshot()
+                pictures.append((snap.iteration, lab.picture(snap, config)))
+                drawing[0] += time.perf_counter() - t0
+
+            on_frame()  # iteration 0, which also says whether its pictures can be rendered here
+            drawing[0] = 0.0
+            problem = animation.picture_problem(pictures[0][1])
+            if problem:
+                parser.error(f"argument --save-animation: {problem}")
         start = time.perf_counter()
-        code, message = _train(run, args.steps)
-        seconds = time.perf_counter() - start
+        code, message = _train(run, args.steps, on_frame, args.frames or animation.DEFAULT_FRAMES)
+        seconds = time.perf_counter() - start - drawing[0]
         if message:
             print(f"{parser.prog}: {message}", file=sys.stderr, flush=True)
+        run.refresh()
         snapshot = run.snapshot()
-        what = {name: getattr(config, name) for name in ("target", "model", "conditional") if hasattr(config, name)}
+        what = {name: getattr(config, name) for name in ("target", "model", "conditional", "objective", "method")
+                if hasattr(config, name)}
         result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
         if output is not None:
             try:
@@ -235,14 +333,24 @@ def cmd_train(parser, args) -> int:
                 print(f"{parser.prog}: cannot write {output.path}: {err.strerror or err}; the samples are not "
                       "saved", file=sys.stderr)
                 result["samples_file"], code = None, EXIT_USAGE
+        if movie is not None:
+            if pictures[-1][0] != snapshot.iteration:  # ended early (diverged, interrupted): its last moment too
+                pictures.append((snapshot.iteration, lab.picture(snapshot, config)))
+            failed, line = _write_animation(parser, movie, pictures)
+            result["animation_file"], result["animation_frames"] = (None, 0) if failed else (str(movie.path),
+                                                                                           len(pictures))
+            if failed:
+                print(f"{parser.prog}: {line}", file=sys.stderr)
+                code = code or failed
     finally:
-        if output is not None:
-            output.discard()
+        for file in (output, movie):
+            if file is not None:
+                file.discard()
     if args.json:
         print(json.dumps(_strict(result), allow_nan=False))
     else:
         for key, value in result.items():
-            print(f"{key:>14}: {value}")
+            print(f"{key:>16}: {value}")
     return code
 
 
@@ -263,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         from .ui.serve import serve
 
         return serve(argv[1:])
-    parser = build_parser()
+    parser = build_parser(chosen_lab(argv))
     args = parser.parse_args(argv)
     if args.command == "train":
         try:

@@ -54,9 +54,10 @@ class Spec:
     suggested: tuple[float, ...] = ()  # values offered by a select-slider
     columns: tuple[Column, ...] = ()  # mixture tables only
     max_rows: int = 0  # mixture tables only
-    visible_if: tuple[str, Any] | None = None  # (field, value) that must hold, and that field be shown
+    visible_if: tuple[str, Any] | None = None  # (field, value or tuple of values) that must hold, and that field be shown
     disabled_if: tuple[str, Any] | None = None  # (field, value) under which the widget is greyed out
     follows: str = ""  # a field whose value this one shows and uses while disabled (lr_g follows lr_d when linked)
+    sidebar: bool = True  # False: the page draws this setting's widget itself (presentation mode, beside Run)
 
 
 def param(default: Any, **spec: Any) -> Any:
@@ -97,7 +98,8 @@ def visible(config_cls: type, name: str, values: Mapping[str, Any]) -> bool:
     if condition is None:
         return True
     field_name, wanted = condition
-    return values.get(field_name) == wanted and visible(config_cls, field_name, values)
+    holds = values.get(field_name) in wanted if isinstance(wanted, tuple) else values.get(field_name) == wanted
+    return holds and visible(config_cls, field_name, values)
 
 
 def disabled(config_cls: type, name: str, values: Mapping[str, Any]) -> bool:

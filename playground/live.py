@@ -1,4 +1,5 @@
-"""A live training session: config changes, steps, time-budgeted ticks and divergence handling.
+"""A live training session: config changes, steps, time-budgeted ticks, divergence handling, and
+the run's timeline (scrubbing back while paused, Continue from here).
 
 Plain Python (no Streamlit), so the tests drive it without a browser. The page keeps one
 LiveSession per lab in ``st.session_state``; the CLI and the benchmark train a lab's run directly.
@@ -13,10 +14,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
+from .animation import pick
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
+from .links import Restrictions
+from .timeline import Moment, Timeline
 from .trainer import Diverged
 
 log = logging.getLogger(__name__)
@@ -212,8 +216,10 @@ class Pretraining:
 class LiveSession:
     """One user's run of one lab. All methods are safe to call from overlapping script threads."""
 
-    def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None, gate: TrainingGate | None = None):
+    def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None,
+                 restrictions: Restrictions | None = None, gate: TrainingGate | None = None):
         self.lab = lab
+        self.restrictions = restrictions or Restrictions()  # a teacher's link: its locks hold whatever is applied
         self.slots = slots if slots is not None else SLOTS
         self.gate = gate if gate is not None else GATE
         self.queue_place = 0  # > 0 while waiting for a training slot
@@ -224,7 +230,11 @@ class LiveSession:
         self.running = False
         self.diverged: Diverged | None = None
         self.meter = RateMeter()
-        self.latest = None  # the last snapshot drawn (the history charts reuse it)
+        self.latest = None  # the last live snapshot (the history charts and the downloads reuse it)
+        self.timeline = Timeline(lab.retention)  # the run's past: moments to scrub to, keyframes
+        self.viewing: Moment | None = None  # the moment shown instead of the present (scrubbed, paused)
+        self.shown = None  # the snapshot drawn last: the present, or the moment scrubbed to
+        self.rewind_note: str | None = None  # what Continue from here did, until Run, a step or Reset
         self.error: str | None = None  # a failed frame's message, shown until Run or Reset
         self.pretraining: Pretraining | None = None  # a link's pre-training, until Run or Reset
         self._frame_start: float | None = None
@@ -234,23 +244,24 @@ class LiveSession:
     # --- configuration --------------------------------------------------------------------
 
     def apply(self, config) -> str | None:
-        """Adopt a new config; returns a message when the change does more than retune."""
+        """Adopt a new config (locked settings keep their values); returns a message when the
+        change does more than retune."""
         with self.lock:
+            config, _ = self.restrictions.enforce(config, self.config)
             changed = changed_fields(self.config, config)
             if not changed:
                 return None
             effect = strongest_effect(type(config), changed)
             self.config = config
+            names = ", ".join(specs(type(config))[n].label for n in changed if specs(type(config))[n].effect is effect)
             if effect is Effect.REBUILD:
-                names = ", ".join(specs(type(config))[n].label for n in changed
-                                  if specs(type(config))[n].effect is Effect.REBUILD)
                 self._rebuild()
                 return f"{names} changed: new networks, training starts over."
             self.run.config = config
             if effect in (Effect.LIVE, Effect.OPTIMIZER):
                 self.run.trainer.set_hyper(config.hyper())
             if effect is Effect.OPTIMIZER:
-                return "Optimizer changed: networks kept, optimizer state restarted."
+                return f"{names} changed: networks kept, optimizer state restarted."
             return None
 
     def reset(self) -> None:
@@ -258,9 +269,9 @@ class LiveSession:
             self._rebuild()
 
     def restart(self, config) -> None:
-        """A fresh run with a whole new config (a preset), paused."""
+        """A fresh run with a whole new config (a preset; locked settings keep their values), paused."""
         with self.lock:
-            self.config, self.running = config, False
+            self.config, self.running = self.restrictions.enforce(config, self.config)[0], False
             self._rebuild()
 
     def set_data(self, **data) -> None:
@@ -272,6 +283,8 @@ class LiveSession:
     def _rebuild(self) -> None:
         self.run = self.lab.make_run(self.config, **self.data)
         self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
+        self.timeline.clear()
+        self.viewing, self.shown, self.rewind_note = None, None, None
         self.meter.clear()
 
     # --- training -------------------------------------------------------------------------
@@ -281,16 +294,24 @@ class LiveSession:
             self.running = running and self.diverged is None
             if running:
                 self.error, self.pretraining = None, None
+                self.viewing, self.rewind_note = None, None  # back to the present
             else:
                 self.slots.release(id(self))
                 self.queue_place = 0
             self.meter.clear()
+
+    def release_slot(self) -> None:
+        """Give the training slot back without pausing: the page went, and nothing trains until
+        a page takes the run up again (it then asks for a slot like any run)."""
+        self.slots.release(id(self))
+        self.queue_place = 0
 
     def step(self, what: str) -> None:
         """One D step ('d'), one G step ('g') or one iteration ('iteration')."""
         actions = {"d": "step_d", "g": "step_g", "iteration": "step_iteration"}
         with self.lock:
             if self.diverged is None:
+                self.viewing, self.rewind_note = None, None  # a step trains the present
                 self._guarded(lambda: getattr(self.run.trainer, actions[what])())
 
     def pretrain(self, iterations: int, evaluations: int = 20, budget_s: float = PRETRAIN_BUDGET_S,
@@ -345,7 +366,7 @@ class LiveSession:
                 return "diverged"
             if trainer.iterations - first < iterations and time.perf_counter() >= deadline:
                 return "time"  # the first frame evaluates where it stopped
-            self.run.snapshot()
+            self._record(self.run.snapshot())
         return "done"
 
     def frame_budget(self, now: float | None = None) -> float:
@@ -409,9 +430,108 @@ class LiveSession:
             return None
 
     def snapshot(self):
+        """What a frame shows: the moment scrubbed to, or else a new snapshot of the present (kept
+        in the timeline)."""
         with self.lock:
-            self.latest = self.run.snapshot()
-            return self.latest
+            if self.viewing is not None:
+                self.shown = self.viewing.snapshot(histories=self.latest)
+            else:
+                self.latest = self.shown = self._record(self.run.snapshot())
+            return self.shown
+
+    def _record(self, snapshot):
+        self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
+        return snapshot
+
+    # --- the timeline: scrubbing back, continuing from an earlier moment -------------------
+
+    @property
+    def shown_config(self):
+        """The settings of what is shown: the moment's own while scrubbed, else the current ones."""
+        return self.viewing.config if self.viewing is not None else self.config
+
+    @property
+    def marker(self) -> int | None:
+        """The iteration the history charts mark (the moment scrubbed to), None for the present."""
+        return self.viewing.iteration if self.viewing is not None else None
+
+    def can_scrub(self) -> bool:
+        return not self.running and len(self.timeline) >= 2
+
+    def scrub(self, index: int) -> str | None:
+        """Show the timeline's ``index``-th kept moment (the newest: the present); returns a
+        message instead when that cannot be done, and nothing changes."""
+        with self.lock:
+            if self.running:
+                return "Pause training to look back through the timeline."
+            count = len(self.timeline)
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+                return (f"There is no moment {str(index)[:20]!r} in the timeline: it holds positions 0 to "
+                        f"{count - 1} (iterations {self.timeline.moment_at(0).iteration:,} to "
+                        f"{self.timeline.moment_at(-1).iteration:,}); the view is unchanged."
+                        if count else "The timeline is empty: train first.")
+            if self.latest is None:
+                self.snapshot()  # the present's histories, drawn beside any moment
+            self.viewing = None if index == count - 1 else self.timeline.moment_at(index)
+            return None
+
+    def scrub_to_iteration(self, text: str) -> str | None:
+        """Scrub to the newest kept moment at or before an iteration given as text (a link's
+        ``at=``); returns a message for text that is not such an iteration."""
+        text = str(text).strip()
+        if not (text.isascii() and text.isdigit()):
+            return f"Ignored at={text[:40]!r}: expected an iteration number."
+        index = self.timeline.index_of(int(text)) if len(self.timeline) else None
+        last = self.timeline.moment_at(-1).iteration if len(self.timeline) else 0
+        if index is None or int(text) > last:
+            return (f"Ignored at={text[:40]!r}: the timeline holds iterations "
+                    f"{self.timeline.moment_at(0).iteration if len(self.timeline) else 0:,} to {last:,}.")
+        return self.scrub(index)
+
+    def viewing_index(self) -> int:
+        """The position shown on the timeline (the newest when showing the present)."""
+        if self.viewing is None:
+            return len(self.timeline) - 1
+        return next((i for i, m in enumerate(self.timeline.moments) if m is self.viewing), len(self.timeline) - 1)
+
+    def animation_pictures(self, frames: int) -> list[tuple[int, Any]]:
+        """(iteration, the lab's main picture as the page drew it) at up to ``frames`` kept
+        moments, evenly spaced over the run."""
+        with self.lock:
+            moments = list(self.timeline.moments)
+        chosen = pick([m.iteration for m in moments], frames)
+        return [(moments[i].iteration, self.lab.picture(moments[i].snapshot(), moments[i].config)) for i in chosen]
+
+    def continue_from_here(self) -> str | None:
+        """Put training back to the keyframe at or before the moment shown, forget everything
+        after it, and go on from there with the current settings; returns what the page says."""
+        with self.lock:
+            moment = self.viewing
+            if moment is None:
+                return None
+            last = self.timeline.moment_at(-1)
+            keyframe = self.timeline.keyframe_for(moment)
+            if keyframe is None:  # nothing kept before it: the run's start, rebuilt from its seed
+                self.run = self.lab.make_run(self.config, **self.data)
+            else:
+                self.run.trainer.load_state_dict(keyframe.state)
+                self.run.rewind()
+                self.run.config = self.config
+            self.run.trainer.set_hyper(self.config.hyper())
+            trainer = self.run.trainer
+            self.timeline.drop_after((trainer.d_steps, trainer.g_steps))
+            self.viewing, self.latest, self.shown = None, None, None
+            self.diverged, self.error, self.pretraining = None, None, None
+            self.meter.clear()
+            start, dropped = trainer.iterations, last.iteration - trainer.iterations
+            note = (f"Continuing from iteration {start:,}: the {dropped:,} iteration{'s' if dropped != 1 else ''} "
+                    f"after it {'are' if dropped != 1 else 'is'} dropped, and training goes on with the settings "
+                    "in the sidebar.")
+            if start < moment.iteration:
+                note += (f" (Training state is kept only at some moments; {start:,} is the nearest one at or "
+                         f"before iteration {moment.iteration:,}.)")
+            self.rewind_note = note
+            return note
 
     @property
     def steps_per_s(self) -> float:

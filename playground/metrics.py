@@ -119,6 +119,14 @@ class History:
         for row in rows:
             self.add(row[0], **dict(zip(self.names, row[1:])))
 
+    def truncate(self, iteration: float) -> None:
+        """Forget the points after ``iteration`` (a run continued from an earlier moment); the
+        stride stays, and the next point kept is a stride after the last one left."""
+        keep = sum(1 for it in self.columns["iteration"] if it <= iteration)
+        for name, column in self.columns.items():
+            self.columns[name] = column[:keep]
+        self._seen = (keep - 1) * self.stride + 1 if keep else 0
+
     def last(self) -> dict[str, float]:
         """The most recent value of each series (NaN before the first)."""
         return {name: (self.columns[name][-1] if len(self) else math.nan) for name in self.names}

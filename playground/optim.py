@@ -3,8 +3,10 @@
 Same update rules as ``torch.optim.SGD`` (dampening 0, no Nesterov) and ``torch.optim.Adam``
 (tests compare them), but taking gradients as arguments and using PyTorch's fused kernels (or
 ``torch._foreach_*`` ones where those are missing): one call per step instead of torch.optim's
-per-step Python machinery, which costs as much as the whole forward pass of a toy network. ``lr`` and ``momentum`` may change between
-steps; the state (momentum buffers, Adam moments) is kept.
+per-step Python machinery, which costs as much as the whole forward pass of a toy network. ``lr``
+and ``momentum`` may change between steps; the state (momentum buffers, Adam moments) is kept, and
+``state_dict()`` / ``load_state_dict()`` copy it out and back in plain tensors and numbers (a
+keyframe, a saved run).
 """
 
 from __future__ import annotations
@@ -51,6 +53,25 @@ class SGDMomentum:
             torch._foreach_add_(self.params, self.buffers, alpha=-self.lr)
         self.steps += 1
 
+    def state_dict(self) -> dict:
+        """The momentum buffers (absent before the first step with momentum) and the step count."""
+        state = {"kind": "sgd", "steps": self.steps}
+        if self.buffers is not None:
+            state["buffers"] = [b.detach().clone() for b in self.buffers]
+        return state
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        _check_kind(state, "sgd")
+        self.steps = int(state["steps"])
+        saved = state.get("buffers")
+        if saved is None:
+            self.buffers = None
+        elif self.buffers is None:
+            self.buffers = [b.to(p.device, copy=True) for b, p in zip(saved, self.params)]
+        else:
+            _copy_into(self.buffers, saved)
+
 
 class Adam:
     """Adam with β1 = the momentum control and β2 = 0.999, bias-corrected as in torch.optim.
@@ -88,6 +109,37 @@ class Adam:
         torch._foreach_div_(denom, bias2_sqrt)
         torch._foreach_add_(denom, self.eps)
         torch._foreach_addcdiv_(self.params, self.exp_avg, denom, -self.lr / bias1)
+
+    def state_dict(self) -> dict:
+        """Both moments and the step count (kept as a number and, for the fused kernel, as tensors)."""
+        return {"kind": "adam", "steps": self.steps,
+                "exp_avg": [t.detach().clone() for t in self.exp_avg],
+                "exp_avg_sq": [t.detach().clone() for t in self.exp_avg_sq]}
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        _check_kind(state, "adam")
+        self.steps = int(state["steps"])
+        _copy_into(self.exp_avg, state["exp_avg"])
+        _copy_into(self.exp_avg_sq, state["exp_avg_sq"])
+        for count in self._step_counts:
+            count.fill_(self.steps)
+
+
+def _copy_into(targets: list[torch.Tensor], sources) -> None:
+    """Copy saved tensors into the live ones in place (a CUDA graph or a flat parameter view may
+    hold references to them), checking that the shapes match."""
+    if len(targets) != len(sources):
+        raise ValueError(f"expected {len(targets)} saved tensors, got {len(sources)}")
+    for target, source in zip(targets, sources):
+        if target.shape != source.shape:
+            raise ValueError(f"a saved tensor has shape {tuple(source.shape)}, expected {tuple(target.shape)}")
+        target.copy_(source)
+
+
+def _check_kind(state: dict, kind: str) -> None:
+    if state.get("kind") != kind:
+        raise ValueError(f"an optimizer state of kind {state.get('kind')!r} cannot be loaded into {kind!r}")
 
 
 FORCE_FOREACH = False  # tests set this to compare the two implementations

@@ -1,16 +1,19 @@
-"""Algorithm 1 of Goodfellow et al. (2014): k discriminator steps, then one generator step.
+"""Algorithm 1 of Goodfellow et al. (2014): k discriminator steps, then generator steps.
 
     for each training iteration:
-        for k steps:
+        for k steps:                                               (none when G is trained by MMD)
             sample m noise samples z and m data samples x          (fresh minibatches each step)
-            update D by ascending  mean log D(x) + mean log(1 − D(G(z)))
-        sample m noise samples z
-        update G by descending mean log(1 − D(G(z)))    ('minimax')
-                 or            mean −log D(G(z))        ('nonsaturating', the paper's practical fix)
+            update D by descending its objective's D loss, e.g. −[mean log D(x) + mean log(1 − D(G(z)))]
+        for g_steps steps (1 in the paper):
+            sample m noise samples z
+            update G by descending its objective's G loss, e.g. mean −log D(G(z)) ('nonsaturating')
+                     or mean log(1 − D(G(z))) ('minimax'), or MMD²(x, G(z)) with method 'mmd'
 
-D is trained with binary cross-entropy, real = 1 and fake = 0, so the D loss is exactly −V(D, G)
-estimated on the minibatch; at the optimum it is log 4. Losses are computed from logits with
-softplus (log σ(l) = −softplus(−l)) so that they stay finite when D saturates.
+The objectives (the paper's binary cross-entropy, least squares, hinge, WGAN-GP) are stated in
+:mod:`playground.objectives`, MMD in :mod:`playground.mmd`. With binary cross-entropy D is trained
+with real = 1 and fake = 0, so the D loss is exactly −V(D, G) estimated on the minibatch; at the
+optimum it is log 4. Losses are computed from logits (log σ(l) = −softplus(−l)) so that they stay
+finite when D saturates.
 """
 
 from __future__ import annotations
@@ -18,15 +21,16 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable, ContextManager
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .accel import Capture, GraphedEngine, cuda_graph_capture, use_cuda_graphs
+from .mmd import mmd2
 from .models import MLP, FusedMLP
+from .objectives import OBJECTIVES, Losses, d_column, gradient_penalty, real_label
 from .optim import make_optimizer
 
 GEN_LOSSES = ("nonsaturating", "minimax")
@@ -55,6 +59,24 @@ class Hyper:
     optimizer: str = "sgd"
     loss: str = "nonsaturating"
     batch: int = 256
+    g_steps: int = 1  # G steps per iteration
+    optimizer_g: str | None = None  # None: the same as D's
+    momentum_g: float | None = None  # None: the same as D's
+    objective: str = "bce"
+    label_smoothing: float = 0.0  # one-sided: real samples' label 1 − s (bce and least squares)
+    gp_weight: float = 10.0  # WGAN-GP's λ
+    method: str = "adversarial"  # or 'mmd': G minimises MMD² to the data, D is not trained
+
+    @property
+    def g_optimizer(self) -> str:
+        return self.optimizer if self.optimizer_g is None else self.optimizer_g
+
+    @property
+    def g_momentum(self) -> float:
+        return self.momentum if self.momentum_g is None else self.momentum_g
+
+    def losses(self) -> Losses:
+        return Losses(self.objective, self.loss, real_label(self.objective, self.label_smoothing), self.gp_weight)
 
 
 class Diverged(RuntimeError):
@@ -67,8 +89,22 @@ class Diverged(RuntimeError):
 
 # --- gradient engines: the same maths, two implementations -------------------------------------
 
+class _Columns:
+    """The D loss's per-row column (see objectives.py), made once per objective, label and batch size."""
+
+    def __init__(self):
+        self._cached: tuple[tuple, torch.Tensor] | None = None
+
+    def get(self, losses: Losses, m: int, device: torch.device) -> torch.Tensor:
+        key = (losses.objective, losses.real_label, m, device)
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, d_column(OBJECTIVES[losses.objective], losses, m, device))
+        return self._cached[1]
+
+
 class AutogradEngine:
-    """Losses and gradients through autograd: works for any G and D (DCGAN included).
+    """Losses and gradients through autograd: works for any G and D (DCGAN included) and every
+    objective (WGAN-GP's penalty is the gradient of a gradient).
 
     With ``autocast`` (a dtype such as bfloat16), the networks run in mixed precision; the losses
     are computed from float32 logits.
@@ -78,91 +114,102 @@ class AutogradEngine:
         self.G, self.D = G, D
         self.params_g, self.params_d = list(G.parameters()), list(D.parameters())
         self.autocast = autocast
+        self.columns = _Columns()
 
     def _precision(self):
         device_type = self.params_d[0].device.type
         return torch.autocast(device_type, dtype=self.autocast, enabled=self.autocast is not None)
 
-    def d_grads(self, real, z):
+    def d_grads(self, real, z, losses: Losses, mix=None):
+        objective, m = OBJECTIVES[losses.objective], real.shape[0]
         with self._precision():
             with torch.no_grad():
                 fake = self.G(z)
-            logit_real, logit_fake = self.D(real).float(), self.D(fake).float()
-        # maximise log D(x) + log(1 − D(G(z)))  ⇔  minimise BCE(real → 1) + BCE(fake → 0)
-        loss = F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()
+            # real and fake go through D separately (batch norm sees each batch on its own)
+            logits = torch.cat([self.D(real), self.D(fake)]).float()  # (2m, 1): real rows, then fake rows
+            loss = objective.d_loss(logits, self.columns.get(losses, m, logits.device), m)
+            if objective.penalty:
+                loss = loss + losses.gp_weight * gradient_penalty(self.D, real, fake, mix)
         return loss.detach(), list(torch.autograd.grad(loss, self.params_d))
 
-    def g_grads(self, z, gen_loss: str):
+    def g_grads(self, z, losses: Losses):
         with self._precision():
             logit = self.D(self.G(z)).float()
-        if gen_loss == "nonsaturating":
-            loss = F.softplus(-logit).mean()  # −log D(G(z))
-        else:
-            loss = -F.softplus(logit).mean()  # log(1 − D(G(z)))
+        loss = OBJECTIVES[losses.objective].g_loss(logit, losses.gen_loss)
+        return loss.detach(), list(torch.autograd.grad(loss, self.params_g))
+
+    def mmd_grads(self, z, real):
+        with self._precision():
+            fake = self.G(z).float()
+        loss = mmd2(real, fake)
         return loss.detach(), list(torch.autograd.grad(loss, self.params_g))
 
 
 class FusedMLPEngine:
-    """The same losses and gradients with hand-written backprop, for MLP generator/discriminator.
+    """The same losses and gradients with hand-written backprop, for MLP generator/discriminator
+    and the objectives that are functions of D's logits alone.
 
-    Real and fake batches go through D as one (2m, ·) batch. With sign = −1 for real rows and +1
-    for fake rows, BCE(real → 1) = softplus(−l) and BCE(fake → 0) = softplus(l) are both
-    softplus(sign·l), whose derivative in l is sign·σ(sign·l).
+    Real and fake batches go through D as one (2m, ·) batch; the objective gives the loss and its
+    derivative in each logit (see objectives.py), which is backpropagated by hand. MMD's kernel
+    part is differentiated by autograd, on G's (m, dim) output only.
     """
 
     def __init__(self, G: MLP, D: MLP):
         self.G, self.D = FusedMLP(G), FusedMLP(D)
         self.params_g, self.params_d = [self.G.flat], [self.D.flat]
-        self._signs: dict[tuple[int, torch.device], torch.Tensor] = {}
-
-    def _real_then_fake_signs(self, m: int, device: torch.device) -> torch.Tensor:
-        key = (m, device)
-        if key not in self._signs:
-            self._signs = {key: torch.cat([-torch.ones(m, 1, device=device), torch.ones(m, 1, device=device)])}
-        return self._signs[key]
+        self.columns = _Columns()
 
     @torch.no_grad()
-    def d_grads(self, real, z):
-        m = real.shape[0]
+    def d_grads(self, real, z, losses: Losses, mix=None):
+        objective, m = OBJECTIVES[losses.objective], real.shape[0]
         fake, _ = self.G.forward(z)
         logits, inputs = self.D.forward(torch.cat([real, fake]))  # (2m, 1)
-        sign = self._real_then_fake_signs(m, logits.device)
-        # maximise log D(x) + log(1 − D(G(z)))  ⇔  minimise BCE(real → 1) + BCE(fake → 0)
-        signed = logits * sign
-        loss = F.softplus(signed).sum().div_(m)
-        grad_logits = torch.sigmoid(signed).mul_(sign).div_(m)
-        return loss, [self.D.backward(inputs, grad_logits)]
+        column = self.columns.get(losses, m, logits.device)
+        loss = objective.d_loss(logits, column, m)
+        return loss, [self.D.backward(inputs, objective.d_grad(logits, column, m))]
 
     @torch.no_grad()
-    def g_grads(self, z, gen_loss: str):
-        m = z.shape[0]
+    def g_grads(self, z, losses: Losses):
+        objective = OBJECTIVES[losses.objective]
         fake, g_inputs = self.G.forward(z)
         logit, d_inputs = self.D.forward(fake)
-        if gen_loss == "nonsaturating":
-            loss = F.softplus(-logit).sum().div_(m)  # −log D(G(z));  d/dl = σ(l) − 1
-            grad_logit = torch.sigmoid(logit).sub_(1).div_(m)
-        else:
-            loss = F.softplus(logit).sum().div_(-m)  # log(1 − D(G(z)));  d/dl = −σ(l)
-            grad_logit = torch.sigmoid(logit).div_(-m)
-        grad_fake = self.D.backward(d_inputs, grad_logit, weight_grads=False)
+        loss = objective.g_loss(logit, losses.gen_loss)
+        grad_fake = self.D.backward(d_inputs, objective.g_grad(logit, losses.gen_loss), weight_grads=False)
         return loss, [self.G.backward(g_inputs, grad_fake)]
+
+    @torch.no_grad()
+    def mmd_grads(self, z, real):
+        fake, g_inputs = self.G.forward(z)
+        with torch.enable_grad():
+            fake = fake.requires_grad_(True)
+            loss = mmd2(real, fake)
+            (grad_fake,) = torch.autograd.grad(loss, fake)
+        return loss.detach(), [self.G.backward(g_inputs, grad_fake)]
 
 
 def make_engine(G: torch.nn.Module, D: torch.nn.Module, fused: bool | None = None,
                 graphs: bool | None = None, capture: Capture = cuda_graph_capture,
-                autocast: torch.dtype | None = None):
-    """The fused engine when both networks are MLPs (unless ``fused`` is False), replayed from
-    CUDA graphs on a GPU (``graphs`` None: decided by accel.use_cuda_graphs); else autograd."""
-    can_fuse = isinstance(G, MLP) and isinstance(D, MLP)
-    if fused and not can_fuse:
+                autocast: torch.dtype | None = None, objective: str = "bce"):
+    """The fused engine when both networks are MLPs and the objective is a function of D's logits
+    (unless ``fused`` is False), replayed from CUDA graphs on a GPU (``graphs`` None: decided by
+    accel.use_cuda_graphs); else autograd."""
+    mlps = isinstance(G, MLP) and isinstance(D, MLP)
+    if fused and not mlps:
         raise ValueError("the fused engine needs MLP networks")
-    if not (can_fuse if fused is None else fused):
+    if not (mlps and OBJECTIVES[objective].fused and fused is not False):
         return AutogradEngine(G, D, autocast)
     engine = FusedMLPEngine(G, D)
     device = next(G.parameters()).device
     if use_cuda_graphs(device, True) if graphs is None else graphs:
         return GraphedEngine(engine, capture)
     return engine
+
+
+def gradient_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    """‖∇θ‖ over all of a network's gradients (one tensor each when fused), without a sync."""
+    if len(grads) == 1:
+        return torch.linalg.vector_norm(grads[0])
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
 # --- the trainer ------------------------------------------------------------------------------
@@ -178,56 +225,94 @@ class Trainer:
         self.sample_real, self.sample_noise = sample_real, sample_noise
         self.device = device
         self.rng = torch.Generator(device).manual_seed(seed)
-        self.engine = make_engine(self.G, self.D, fused, graphs, capture, autocast)
-        self.hyper = hyper
+        self._engine_options = dict(fused=fused, graphs=graphs, capture=capture, autocast=autocast)
+        self.hyper, self.losses = hyper, hyper.losses()
+        self.engine = self._make_engine()
         self._make_optimizers()
         self.iterations = self.d_steps = self.g_steps = 0
         self._d_loss: torch.Tensor | None = None  # None until D's first step: there is no D loss yet
-        # (D loss or None, G loss) per iteration since the last drain
-        self._pending: list[tuple[torch.Tensor | None, torch.Tensor]] = []
+        self._g_norms: list[torch.Tensor] = []  # ‖∇θG‖ of each G step of the iteration under way
+        # (D loss or None, G loss, mean ‖∇θG‖) per iteration since the last drain
+        self._pending: list[tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]] = []
         self._pending_start = 0
         self._checked = 0  # how many of the pending losses check_finite has already seen
         self.seconds_training = 0.0
 
-    def _make_optimizers(self) -> None:
+    def _make_engine(self):
+        return make_engine(self.G, self.D, objective=self.hyper.objective, **self._engine_options)
+
+    def _make_optimizers(self, d: bool = True, g: bool = True) -> None:
         h = self.hyper
-        self.opt_d = make_optimizer(h.optimizer, self.engine.params_d, h.lr_d, h.momentum)
-        self.opt_g = make_optimizer(h.optimizer, self.engine.params_g, h.lr_g, h.momentum)
+        if d:
+            self.opt_d = make_optimizer(h.optimizer, self.engine.params_d, h.lr_d, h.momentum)
+        if g:
+            self.opt_g = make_optimizer(h.g_optimizer, self.engine.params_g, h.lr_g, h.g_momentum)
 
     def set_hyper(self, hyper: Hyper) -> None:
-        """Takes effect at the next step; a new optimizer kind restarts only the optimizer state."""
-        old, self.hyper = self.hyper, hyper
-        if hyper.optimizer != old.optimizer:
-            self._make_optimizers()
-            return
-        for opt, lr in ((self.opt_d, hyper.lr_d), (self.opt_g, hyper.lr_g)):
-            opt.lr, opt.momentum = lr, hyper.momentum
+        """Takes effect at the next step. A network whose optimizer kind changes gets a fresh
+        optimizer; a new objective or method restarts both (their moments were scaled to the old
+        losses), and one that needs the other engine (WGAN-GP's penalty) gets it; the networks are
+        always kept."""
+        old, self.hyper, self.losses = self.hyper, hyper, hyper.losses()
+        new_losses = (old.objective, old.method) != (hyper.objective, hyper.method)
+        if OBJECTIVES[old.objective].fused != OBJECTIVES[hyper.objective].fused:
+            self.engine = self._make_engine()
+        restart_d = new_losses or hyper.optimizer != old.optimizer
+        restart_g = new_losses or hyper.g_optimizer != old.g_optimizer
+        self._make_optimizers(d=restart_d, g=restart_g)
+        for opt, lr, momentum in ((self.opt_d, hyper.lr_d, hyper.momentum), (self.opt_g, hyper.lr_g, hyper.g_momentum)):
+            opt.lr, opt.momentum = lr, momentum
 
     # One D step, one G step, one iteration ------------------------------------------------------
 
     def step_d(self) -> None:
-        """Update D on fresh minibatches of m real and m generated samples."""
+        """Update D on fresh minibatches of m real and m generated samples (and, for WGAN-GP's
+        penalty, m mixing weights ε)."""
         m = self.hyper.batch
         real, z = self.sample_real(m, self.rng), self.sample_noise(m, self.rng)
-        self._d_loss, grads = self.engine.d_grads(real, z)
+        mix = torch.rand(m, 1, generator=self.rng, device=self.device) if self.losses.objective == "wgan-gp" else None
+        # descend the objective's D loss (objectives.py): for bce −[mean log D(x) + mean log(1 − D(G(z)))],
+        # for wgan-gp mean D(G(z)) − mean D(x) + λ · penalty at x̂ = ε x + (1 − ε) G(z)
+        self._d_loss, grads = self.engine.d_grads(real, z, self.losses, mix)
         self.opt_d.step(grads)
         self.d_steps += 1
 
-    def step_g(self) -> None:
-        """Update G on a fresh noise minibatch; this completes an iteration."""
-        z = self.sample_noise(self.hyper.batch, self.rng)
-        g_loss, grads = self.engine.g_grads(z, self.hyper.loss)
+    def _update_g(self) -> torch.Tensor:
+        """Update G on a fresh noise minibatch; returns its loss."""
+        m = self.hyper.batch
+        z = self.sample_noise(m, self.rng)
+        if self.hyper.method == "mmd":
+            # descend MMD²(x, G(z)) on a fresh data minibatch: no discriminator (Li et al. 2015)
+            g_loss, grads = self.engine.mmd_grads(z, self.sample_real(m, self.rng))
+        else:
+            g_loss, grads = self.engine.g_grads(z, self.losses)  # descend the objective's G loss
+        self._g_norms.append(gradient_norm(grads))
         self.opt_g.step(grads)
         self.g_steps += 1
+        return g_loss
+
+    def step_g(self) -> None:
+        """One G step on its own (the page's Step G): it completes an iteration."""
+        self._end_iteration(self._update_g())
+
+    def step_iteration(self) -> None:
+        """k D steps (none when G is trained by MMD), then g_steps G steps."""
+        if self.hyper.method == "adversarial":
+            for _ in range(self.hyper.k):
+                self.step_d()
+        for _ in range(self.hyper.g_steps):
+            g_loss = self._update_g()
+        self._end_iteration(g_loss)
+
+    def _end_iteration(self, g_loss: torch.Tensor) -> None:
+        """Count the iteration and keep its losses and G's mean gradient norm (read at the next drain)."""
+        norms, self._g_norms = self._g_norms, []
+        g_norm = norms[0] if len(norms) == 1 else torch.stack(norms).mean()
         if not self._pending:
             self._pending_start = self.iterations + 1
         self.iterations += 1
-        self._pending.append((self._d_loss, g_loss))
-
-    def step_iteration(self) -> None:
-        for _ in range(self.hyper.k):
-            self.step_d()
-        self.step_g()
+        d_loss = self._d_loss if self.hyper.method == "adversarial" else None
+        self._pending.append((d_loss, g_loss, g_norm))
 
     # Batches of iterations ----------------------------------------------------------------------
 
@@ -273,22 +358,26 @@ class Trainer:
     # Losses and divergence ----------------------------------------------------------------------
 
     @staticmethod
-    def _stack(pending: list[tuple[torch.Tensor | None, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(losses (n, 2), has_d (n,)): iterations before D's first step have no D loss; their
-        cell holds NaN and ``has_d`` is False (one stack, no per-row sync on the GPU path)."""
-        g_losses = [g for _, g in pending]
+    def _stack(pending) -> tuple[torch.Tensor, torch.Tensor]:
+        """(rows (n, 3) of D loss, G loss, ‖∇θG‖; has_d (n,)): iterations with no D step (before
+        D's first, or trained by MMD) have no D loss; their cell holds NaN and ``has_d`` is False
+        (one stack, no per-row sync on the GPU path)."""
+        g_losses = [g for _, g, _ in pending]
         filler = g_losses[0].new_full((), math.nan)
-        d_losses = [filler if d is None else d for d, _ in pending]
-        has_d = torch.tensor([d is not None for d, _ in pending], device=filler.device)
-        return torch.stack([torch.stack(d_losses), torch.stack(g_losses)], dim=1), has_d
+        d_losses = [filler if d is None else d for d, _, _ in pending]
+        has_d = torch.tensor([d is not None for d, _, _ in pending], device=filler.device)
+        norms = [n.to(filler.dtype) for _, _, n in pending]
+        return torch.stack([torch.stack(d_losses), torch.stack(g_losses), torch.stack(norms)], dim=1), has_d
 
     def drain_losses(self) -> np.ndarray:
-        """(n, 3) float64 rows of (iteration, D loss, G loss) for iterations since the last drain.
+        """(n, 4) float64 rows of (iteration, D loss, G loss, ‖∇θG‖) for iterations since the last
+        drain; ‖∇θG‖ is the norm of G's loss gradient, averaged over the iteration's G steps.
 
-        An iteration that ran before any D step (Step G first) has no D loss: its cell is NaN, the
-        "no value" of the loss history and the CSV (an empty cell), not a divergence."""
+        An iteration that ran before any D step (Step G first) or without one (MMD) has no D loss:
+        its cell is NaN, the "no value" of the loss history and the CSV (an empty cell), not a
+        divergence."""
         if not self._pending:
-            return np.empty((0, 3))
+            return np.empty((0, 4))
         values = self._stack(self._pending)[0].double().cpu().numpy()
         iterations = np.arange(self._pending_start, self._pending_start + len(values), dtype=float)
         self._pending, self._checked = [], 0
@@ -300,6 +389,7 @@ class Trainer:
         new = self._pending[self._checked:]
         if new:
             losses, has_d = self._stack(new)
+            losses = losses[:, :2]
             bad = ~torch.isfinite(losses)
             bad[:, 0] &= has_d
             if bool(bad.any()):
@@ -314,6 +404,59 @@ class Trainer:
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):
             raise Diverged(self.iterations, "a network weight became NaN or infinite")
 
+    # Exact state --------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Everything the next step depends on, copied, as tensors, numbers and strings only (no
+        objects), so it can be kept in memory (a timeline keyframe) or written to a safe file
+        format: G and D (batch-norm statistics included), both optimizers' state, the random
+        stream, the step counters, the hyperparameters, the last D loss and the losses not yet
+        drained. Loading it and training on repeats the original run bit for bit (on one device)."""
+        if self._pending:
+            losses, has_d = self._stack(self._pending)
+        else:
+            losses, has_d = torch.empty(0, 3, device=self.device), torch.empty(0, dtype=torch.bool)
+        state = {
+            "G": {name: t.detach().clone() for name, t in self.G.state_dict().items()},
+            "D": {name: t.detach().clone() for name, t in self.D.state_dict().items()},
+            "opt_d": self.opt_d.state_dict(), "opt_g": self.opt_g.state_dict(),
+            "rng": self.rng.get_state(),
+            "iterations": self.iterations, "d_steps": self.d_steps, "g_steps": self.g_steps,
+            "hyper": asdict(self.hyper),
+            "pending_losses": losses.detach().clone(), "pending_has_d": has_d.cpu(),
+            "pending_start": self._pending_start, "checked": self._checked,
+            "g_norms": [n.detach().clone() for n in self._g_norms],  # of the iteration under way
+        }
+        if self._d_loss is not None:
+            state["d_loss"] = self._d_loss.detach().clone()
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Put the trainer back to a :meth:`state_dict`: the tensors are copied into the existing
+        ones (flat parameter views and CUDA graphs keep pointing at them)."""
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        hyper = Hyper(**state["hyper"])
+        old, self.hyper, self.losses = self.hyper, hyper, hyper.losses()
+        new_engine = OBJECTIVES[old.objective].fused != OBJECTIVES[hyper.objective].fused
+        if new_engine:
+            self.engine = self._make_engine()
+        self._make_optimizers(d=new_engine or hyper.optimizer != old.optimizer,
+                              g=new_engine or hyper.g_optimizer != old.g_optimizer)
+        for opt, lr, momentum, saved in ((self.opt_d, hyper.lr_d, hyper.momentum, state["opt_d"]),
+                                         (self.opt_g, hyper.lr_g, hyper.g_momentum, state["opt_g"])):
+            opt.lr, opt.momentum = lr, momentum
+            opt.load_state_dict(saved)
+        self.rng.set_state(state["rng"])
+        self.iterations, self.d_steps, self.g_steps = (int(state[k]) for k in ("iterations", "d_steps", "g_steps"))
+        d_loss = state.get("d_loss")
+        self._d_loss = None if d_loss is None else d_loss.to(self.device, copy=True)
+        losses = state["pending_losses"].to(self.device, copy=True)
+        self._pending = [(losses[i, 0] if bool(has) else None, losses[i, 1], losses[i, 2])
+                         for i, has in enumerate(state["pending_has_d"].tolist())]
+        self._g_norms = [n.to(self.device, copy=True) for n in state.get("g_norms", [])]
+        self._pending_start, self._checked = int(state["pending_start"]), int(state["checked"])
+
     # Evaluation ---------------------------------------------------------------------------------
 
     @torch.no_grad()
@@ -322,5 +465,11 @@ class Trainer:
 
     @torch.no_grad()
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
-        """D(x) as a probability."""
-        return torch.sigmoid(self.D(x.to(self.device)))
+        """D(x) as its objective reads it (see :meth:`d_output`)."""
+        return self.d_output(x.to(self.device))
+
+    def d_output(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) as its objective reads it, differentiable: a probability (σ of the logit) or a
+        score (the raw output)."""
+        out = self.D(x)
+        return torch.sigmoid(out) if OBJECTIVES[self.hyper.objective].probability else out

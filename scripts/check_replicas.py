@@ -20,7 +20,8 @@ ports, in a temporary directory; no root-owned paths are written and no system n
    HTTP response a session gets carries the same X-Upstream replica. If both sessions landed on
    the same replica (a coin flip), a third opens the lab, and if need be a fourth with a cookie
    from step 3 that leads to the other replica, so that each replica serves a browser.
-5. A page reload returns to the same replica; then nginx is restarted, every websocket drops,
+5. A page reload returns to the same replica, which offers the run back ("Resume your run"):
+   resumed, its counter goes on from where it was; then nginx is restarted, every websocket drops,
    the pages reconnect, and the running sessions resume where they were (same replica, same
    server-side session: the counter keeps going instead of starting again at 0).
 6. nginx's access log (route cookie and upstream of every request, websockets included) shows
@@ -50,9 +51,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from e2e_harness import CHROMIUM_FLAGS, find_chromium, free_port, metric_value, wait_for_app, wait_healthy  # noqa: E402
+from playground.readout import parse_count  # noqa: E402
 
 CONF = ROOT / "deploy" / "nginx.conf"
 LAB = "lab_1d"
@@ -214,7 +216,7 @@ class Session:
         return next(iter(self.upstreams))
 
     def iteration(self) -> int:
-        return int(metric_value(self.page, "Iteration").replace(",", ""))
+        return parse_count(metric_value(self.page, "Iteration"))
 
     def wait_iteration_above(self, value: int, timeout_s: float = 45) -> int:
         deadline = time.monotonic() + timeout_s
@@ -328,16 +330,24 @@ def check(tmp: Path, nginx: str, chromium: str, procs: Processes) -> None:
             require(used == set(names.values()),
                     f"{len(sessions)} browser sessions all landed on {used} (expected both replicas)")
 
-            # A reload (a new Streamlit session in the same browser) goes back to the same replica.
+            # A reload (a new Streamlit session in the same browser) goes back to the same replica,
+            # which still holds the run: the page offers it back, and resuming it keeps counting.
             a = running[0]
             replica_a, a.upstreams = a.replica, Counter()
+            left_at = a.iteration()
             a.page.reload()
             wait_for_app(a.page)
             require(a.replica == replica_a, f"session A reloaded onto {a.replica}, was {replica_a}")
-            a.page.get_by_role("button", name="Run").click()
-            a.iteration_before = a.wait_iteration_above(0)
+            offer = a.page.get_by_role("button", name=re.compile("Resume your run"))
+            try:
+                offer.wait_for(timeout=15_000)
+            except Exception as err:  # noqa: BLE001 - report it as a failed check
+                raise CheckFailed(f"session A: no offer to resume its run after the reload ({err})") from None
+            offered = offer.inner_text().strip().splitlines()[-1]  # after the icon's name
+            offer.click()
+            a.iteration_before = a.wait_iteration_above(left_at - 1)
             say(f"reload of session A: {sum(a.upstreams.values())} responses, all from {a.replica}; "
-                f"runs again from Iteration {a.iteration_before}")
+                f"offered '{offered}', resumed at Iteration {a.iteration_before} (left at {left_at})")
 
             # Restart nginx: every websocket drops; the pages reconnect and must resume their
             # server-side sessions, which live only on the replica they were on.

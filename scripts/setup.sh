@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh Debian machine: Python packages, and with --test the test tools
-# and Debian's Chromium for the browser tests. Safe to run again (installs only what is missing).
+# One-time set-up on a fresh Debian machine: Python packages and Debian's Chromium (animations),
+# and with --test the test tools. Safe to run again (installs only what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PIP="${PIP:-python3 -m pip}"
@@ -11,11 +11,14 @@ PIP="${PIP:-python3 -m pip}"
 python3 -c "import torch" 2>/dev/null || $PIP install --quiet "torch==2.13.0"
 $PIP install --quiet -r requirements.txt
 
+# Debian's Chromium: the app's animations render their charts with kaleido, which drives it (and
+# the browser tests use it). Without it the app runs and says why it cannot make animations.
+if ! command -v chromium >/dev/null 2>&1 && [[ ! -x /usr/bin/chromium ]]; then
+  SUDO=""; [[ "$(id -u)" != 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 if [[ "${1:-}" == "--test" ]]; then
   $PIP install --quiet -r requirements-test.txt
-  if ! command -v chromium >/dev/null 2>&1 && [[ ! -x /usr/bin/chromium ]]; then
-    SUDO=""; [[ "$(id -u)" != 0 ]] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-  fi
 fi

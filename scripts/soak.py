@@ -61,6 +61,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from e2e_harness import (CHROMIUM_FLAGS, find_chromium, process_tree, rss_bytes, cpu_seconds,  # noqa: E402
                          streamlit_server_process, wait_healthy)
+from playground.readout import parse_count  # noqa: E402
 
 PAGES = {"1d": "lab_1d", "2d": "lab_2d", "mnist": "lab_mnist"}
 MAX_TRAINING_ENV = "GAN_PLAYGROUND_MAX_TRAINING"
@@ -127,10 +128,8 @@ def machine_cpu() -> tuple[float, float]:
 
 
 def parse_int(text: str | None) -> int | None:
-    try:
-        return int(str(text).replace(",", "").strip())
-    except (TypeError, ValueError):
-        return None
+    """A count as the page shows it ("9,999", "48.2k")."""
+    return None if text is None else parse_count(text)
 
 
 def metric(metrics: dict, label: str) -> str | None:

@@ -24,8 +24,9 @@ def metric(at: AppTest, label: str) -> str:
 
 def figures(at: AppTest) -> list[dict]:
     """The Plotly figures on the page (each live chart component carries its figure as JSON; the
-    page's other component, the visibility reporter, carries none)."""
-    data = (json.loads(el.proto.json) for el in at.get("bidi_component"))
+    page's own components (the visibility reporter, keyboard shortcuts and styles, the browser
+    token) carry none)."""
+    data = [json.loads(el.proto.json) for el in at.get("bidi_component")]
     return [json.loads(d["figure"]) for d in data if "figure" in d]
 
 

@@ -26,6 +26,19 @@ def fresh_training_slots(monkeypatch):
     monkeypatch.setattr(live, "SLOTS", live.TrainingSlots(live.default_capacity()))
 
 
+@pytest.fixture(autouse=True)
+def fresh_parking_lot(monkeypatch):
+    """Each test's pages register their runs in a lot of their own (AppTest's pages all count as
+    connected, so a lot shared by every test would keep every test's runs alive)."""
+    from playground import live
+    from playground.parking import ParkingLot
+    from playground.ui import internals, resume
+
+    lot = ParkingLot(is_connected=internals.session_is_connected, on_park=live.LiveSession.release_slot)
+    monkeypatch.setattr(resume, "LOT", lot)
+    return lot
+
+
 @pytest.fixture(scope="session")
 def app_server():
     """One app server (default settings) for the browser tests that can share it; started on first use."""

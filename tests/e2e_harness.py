@@ -17,6 +17,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # scripts import this harness from outside the tests
+    sys.path.insert(0, str(ROOT))
+
+from playground.readout import parse_count  # noqa: E402
+
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHART = ".gp-live-chart"  # the live Plotly charts (playground.ui live_chart); the first is the main view
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -30,6 +35,16 @@ def find_chromium() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
+
+
+def require_chromium() -> None:
+    """Skip the calling test module when no Chromium is found; when CI is set, fail instead."""
+    import pytest
+
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
+        pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
 
 
 def free_port() -> int:
@@ -82,8 +97,8 @@ def metric_value(page, label: str) -> str:
 
 
 def iteration(page) -> int:
-    """The Iteration metric as a number."""
-    return int(metric_value(page, "Iteration").replace(",", ""))
+    """The Iteration metric as a number (exact up to 9,999; "48.2k" reads as 48,200)."""
+    return parse_count(metric_value(page, "Iteration"))
 
 
 def wait_until(predicate, timeout_s: float, interval_s: float = 0.25):

@@ -11,6 +11,7 @@ from helpers import gaussian_sampler, params
 from playground import accel
 from playground.mnist.models import make_models
 from playground.models import MLP
+from playground.objectives import Losses
 from playground.trainer import AutogradEngine, FusedMLPEngine, Hyper, Trainer, make_engine, noise_sampler
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
@@ -35,7 +36,7 @@ def test_replayed_steps_train_exactly_like_the_eager_engine():
     graphed.train_iterations(25)
     eager.train_iterations(25)
     # fresh minibatches each step reach the graph only through its static input buffers
-    assert set(graphed.engine.graphs) == {("d", 32), ("g", 32, "nonsaturating")}
+    assert set(graphed.engine.graphs) == {("d", 32, Losses()), ("g", 32, Losses())}
     assert graphed.engine.fallback_reason is None
     assert_same_training(graphed, eager)
 
@@ -46,7 +47,8 @@ def test_a_new_batch_size_or_loss_is_captured_afresh_and_old_graphs_are_dropped(
         t.train_iterations(3)
         t.set_hyper(dataclasses.replace(t.hyper, batch=48, loss="minimax"))
         t.train_iterations(3)
-    assert set(graphed.engine.graphs) == {("d", 48), ("g", 48, "minimax")}
+    minimax = Losses(gen_loss="minimax")
+    assert set(graphed.engine.graphs) == {("d", 48, minimax), ("g", 48, minimax)}
     assert_same_training(graphed, eager)
 
 
@@ -86,15 +88,15 @@ def test_bf16_autocast_runs_the_dcgan_in_bf16_with_float32_weights_and_close_gra
     seen = []
     hook = next(m for m in D.modules() if isinstance(m, torch.nn.Conv2d)).register_forward_hook(
         lambda module, args, out: seen.append(out.dtype))
-    loss_full, grads_full = full.d_grads(real, z)
-    loss_mixed, grads_mixed = mixed.d_grads(real, z)
+    loss_full, grads_full = full.d_grads(real, z, Losses())
+    loss_mixed, grads_mixed = mixed.d_grads(real, z, Losses())
     hook.remove()
     assert seen == [torch.float32] * 2 + [torch.bfloat16] * 2  # D ran on real and fake, twice
     assert loss_mixed.dtype == torch.float32 and all(g.dtype == torch.float32 for g in grads_mixed)
     assert abs(float(loss_mixed) - float(loss_full)) < 0.05
     flat = lambda grads: torch.cat([g.reshape(-1) for g in grads])  # noqa: E731
     assert torch.cosine_similarity(flat(grads_full), flat(grads_mixed), dim=0) > 0.98
-    _, g_grads = mixed.g_grads(z, "nonsaturating")
+    _, g_grads = mixed.g_grads(z, Losses())
     assert all(torch.isfinite(g).all() for g in g_grads)
 
 
@@ -107,6 +109,23 @@ def test_real_cuda_graphs_train_like_eager_on_the_gpu():
     assert graphed.engine.fallback_reason is None
     for x, y in zip(params(graphed.G), params(eager.G)):
         torch.testing.assert_close(x, y, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("objective", ["least-squares", "hinge"])
+def test_each_logit_objective_is_captured_with_its_losses_and_replays_like_eager(objective):
+    """The graphs are keyed by the loss settings (a new label smoothing is a new graph); WGAN-GP
+    needs autograd, so it runs eagerly without graphs."""
+    graphed, eager = trainer(graphs=True, capture=accel.eager_capture), trainer(graphs=False)
+    for t in (graphed, eager):
+        t.set_hyper(dataclasses.replace(t.hyper, objective=objective, label_smoothing=0.1))
+        t.train_iterations(5)
+        t.set_hyper(dataclasses.replace(t.hyper, label_smoothing=0.2))
+        t.train_iterations(5)
+    assert {key[2] for key in graphed.engine.graphs} == {dataclasses.replace(graphed.losses, real_label=r)
+                                                         for r in ((0.9, 0.8) if objective == "least-squares" else (1.0,))}
+    assert_same_training(graphed, eager)
+    graphed.set_hyper(dataclasses.replace(graphed.hyper, objective="wgan-gp"))
+    assert isinstance(graphed.engine, AutogradEngine)
 
 
 def test_limit_threads_limits_torch_and_every_blas_library():

@@ -32,7 +32,7 @@ def test_lab_renders_figure1_and_metrics():
     assert metric(at, "Iteration") == "0"
     names = [trace.get("name") for trace in figure(at)["data"]]
     assert names[:3] == ["p_data", "p_g", "D(x)"]
-    assert len(figures(at)) == 4
+    assert len(figures(at)) == 6  # Figure 1, then losses, D outputs, distances, MMD², ‖∇θG‖
     assert not at.error
 
 
@@ -55,17 +55,24 @@ def test_run_trains_over_ticks_and_pause_stops():
     assert session(at).run.trainer.iterations == stopped
 
 
+def steps(at) -> tuple[str, str, str]:
+    """(D steps, G steps, Iteration) as the page shows them (the step counts in the caption under the metrics)."""
+    caption = next(c.value for c in at.caption if c.value.startswith("D steps"))
+    d, g = caption.split(" · ")[:2]
+    return d.removeprefix("D steps "), g.removeprefix("G steps "), metric(at, "Iteration")
+
+
 def test_step_buttons_and_reset():
     at = open_lab()
     k = session(at).config.k
     at.button(key="1d.step_d").click().run()
-    assert (metric(at, "D steps"), metric(at, "G steps"), metric(at, "Iteration")) == ("1", "0", "0")
+    assert steps(at) == ("1", "0", "0")
     at.button(key="1d.step_g").click().run()
-    assert (metric(at, "D steps"), metric(at, "G steps"), metric(at, "Iteration")) == ("1", "1", "1")
+    assert steps(at) == ("1", "1", "1")
     at.button(key="1d.step_iteration").click().run()
-    assert (metric(at, "D steps"), metric(at, "G steps")) == (str(1 + k), "2")
+    assert steps(at)[:2] == (str(1 + k), "2")
     at.button(key="1d.reset").click().run()
-    assert (metric(at, "D steps"), metric(at, "Iteration")) == ("0", "0")
+    assert steps(at)[::2] == ("0", "0")
 
 
 def test_slider_change_retunes_without_resetting():
@@ -199,3 +206,26 @@ def test_a_sidebar_change_that_makes_one_iteration_too_much_work_is_refused():
     assert "one iteration would be too much work" in error and "Keeping the previous values." in error
     at.select_slider(key="1d.batch").set_value(512).run()
     assert session(at).config.batch == 512 and run.trainer.hyper.batch == 512 and not at.sidebar.error
+
+
+def test_switching_objective_and_method_keeps_the_networks_and_says_which_runs():
+    """A new objective keeps the networks (the toast says so) and the metric row and Algorithm 1
+    name it; direct training by MMD hides the D-side settings, greys out k and Step D, and shows
+    the witness in D's place."""
+    at = open_lab()
+    at.button(key="1d.step_iteration").click().run()
+    run = session(at).run
+    keys = lambda: [w.key for w in at.selectbox]  # noqa: E731
+    assert "1d.loss" in keys() and "1d.gp_weight" not in [w.key for w in at.slider]
+    at.selectbox(key="1d.objective").set_value("wgan-gp").run()
+    assert session(at).run is run and run.trainer.iterations == 1
+    assert any("Objective changed: networks kept" in t.value for t in at.toast)
+    assert "1d.loss" not in keys() and "1d.gp_weight" in [w.key for w in at.slider]
+    assert any(m.label == "W₁ est." and "WGAN-GP" in m.help for m in at.metric)
+    assert any("WGAN-GP, λ = 10" in c.value for c in at.code)
+    at.selectbox(key="1d.method").set_value("mmd").run()
+    assert session(at).run is run and "1d.objective" not in keys()
+    assert at.slider(key="1d.k").disabled and at.button(key="1d.step_d").disabled
+    assert metric(at, "Training") == "MMD" and metric(at, "D(real)") == "—"
+    assert [t.get("name") for t in figures(at)[0]["data"]][2] == "witness f(x), scaled"
+    assert not at.exception and not at.error

@@ -188,3 +188,61 @@ def test_ctrl_c_during_training_prints_the_results_so_far_and_exits_130(tmp_path
     data = strict_json(out.strip().splitlines()[-1])
     assert 0 < data["steps"] < 10_000_000 and data["samples_file"] == str(out_file)
     assert np.load(out_file).shape == (10_000, 2)
+
+
+# --- issue 15: objectives, MMD, G steps, an optimizer per network; --help per lab ----------------
+
+@pytest.mark.parametrize("lab, default_batch", [("1d", "256"), ("2d", "256"), ("mnist", "64")])
+def test_help_shows_the_chosen_labs_settings_and_defaults(lab, default_batch, capsys):
+    """`--lab mnist --help` lists the MNIST lab's settings with its defaults (it showed the 1-D lab's),
+    and no setting of another lab."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--lab", lab, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert exit_info.value.code == 0
+    assert f"Minibatch size m (default {default_batch}," in out or f"(×4 on a GPU) (default {default_batch}," in out
+    assert "--objective {bce,least-squares,wgan-gp,hinge}" in out and "--g-steps" in out and "--optimizer-g" in out
+    assert ("--method {adversarial,mmd}" in out) == (lab != "mnist")
+    assert ("--model" in out) == (lab == "mnist") and ("--show-d-star" in out) == (lab == "1d")
+
+
+@pytest.mark.parametrize("lab, args, expected", [
+    ("1d", ["--objective", "least-squares", "--label-smoothing", "0.1", "--g-steps", "2"],
+     {"objective": "least-squares", "method": "adversarial"}),
+    ("2d", ["--objective", "wgan-gp", "--gp-weight", "5", "--k", "2"], {"objective": "wgan-gp"}),
+    ("1d", ["--method", "mmd"], {"method": "mmd", "d_loss": None, "d_real": None, "value": None}),
+    ("mnist", ["--objective", "hinge", "--batch", "16", "--latent-dim", "8"], {"objective": "hinge", "value": None}),
+])
+def test_new_flags_train_and_report_strict_json(lab, args, expected, capsys):
+    """The JSON line names the objective (and the method in the toy labs) and has MMD² in the toy
+    labs; what does not apply (V for a critic, D's numbers for MMD) is null."""
+    small = ["--batch", "32", "--width", "8"] if lab != "mnist" else []
+    assert main(["train", "--lab", lab, "--steps", "3", "--json", *small, *args]) == 0
+    data = strict_json(capsys.readouterr().out.splitlines()[-1])
+    assert {key: data[key] for key in expected} == expected
+    assert ("mmd2" in data) == (lab != "mnist") and ("method" in data) == (lab != "mnist")
+    if lab != "mnist":
+        assert isinstance(data["mmd2"], float)
+
+
+def test_a_g_optimizer_flag_gives_g_its_own_optimizer(monkeypatch):
+    """--optimizer-g sgd alone means G uses SGD (it unlinks G from D's optimizer), unless
+    --link-optimizer is given too."""
+    from playground import cli
+
+    parser = cli.build_parser()
+    _, config = cli._config_from_args(parser, parser.parse_args(["train", "--optimizer-g", "sgd", "--momentum-g", "0.2"]))
+    assert config.link_optimizer is False and config.hyper().g_optimizer == "sgd" and config.hyper().g_momentum == 0.2
+    _, config = cli._config_from_args(parser, parser.parse_args(["train", "--optimizer-g", "sgd", "--link-optimizer"]))
+    assert config.link_optimizer is True and config.hyper().g_optimizer == "adam"
+
+
+@pytest.mark.parametrize("args", [
+    ["--objective", "wasserstein"], ["--gp-weight", "-1"], ["--label-smoothing", "0.5"], ["--g-steps", "11"],
+    ["--g-steps", "0"], ["--method", "mmd", "--lab", "mnist"], ["--optimizer-g", "rmsprop"], ["--momentum-g", "1"],
+])
+def test_bad_new_flags_exit_2_with_one_line(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--steps", "1", *args])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and len(err.strip().splitlines()) == 1 and out == "", err

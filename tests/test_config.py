@@ -142,6 +142,10 @@ def test_multiply_adds_are_counted_from_the_layers():
     ("1d", {"batch": "4096", "width": "256", "depth": "6", "k": "10"}, ("batch", "k", "width", "depth")),
     ("mnist", {"model": "dcgan", "batch": "1024", "k": "10"}, ("batch", "k", "model")),
     ("mnist", {"batch": "1024", "k": "10"}, ("batch", "k")),
+    ("2d", {"method": "mmd", "batch": "4096"}, ("batch", "method")),  # MMD's 4096 × 4096 kernels: ~2 s
+    ("1d", {"objective": "wgan-gp", "batch": "1024", "width": "256", "depth": "3", "k": "8"},
+     ("batch", "k", "objective", "width", "depth")),  # fits as BCE, not with the penalty's double cost
+    ("mnist", {"g_steps": "10", "batch": "1024", "k": "10"}, ("batch", "k", "g_steps")),
 ])
 def test_settings_too_much_work_together_are_refused_with_one_notice(lab, query, refused):
     """Each value is in range, together one iteration would take seconds: the settings involved keep
@@ -153,6 +157,15 @@ def test_settings_too_much_work_together_are_refused_with_one_notice(lab, query,
     assert notice.startswith("Ignored " + ", ".join(f"{n}={query[n]}" for n in refused) + ": one iteration")
     assert "over the limit of 2.5e9" in notice and "Minibatch size m" in notice and "m up to" in notice
     assert config_cls(**{n: cfg.parse_text(config_cls, n, v) for n, v in query.items()}).iteration_work() > MAX_ITERATION_WORK
+
+
+def test_wgan_gp_fits_where_bce_does_with_twice_the_critic_cost():
+    config_cls = LABS["1d"].config_cls
+    query = {"batch": "1024", "width": "256", "depth": "3", "k": "8"}
+    config, notices = cfg.from_text(config_cls, query)
+    assert not notices and config.batch == 1024
+    wgan = cfg.replace_fields(config, {"objective": "wgan-gp"})
+    assert wgan.iteration_work() == config.iteration_work() * (2 * 8 + 1) // (8 + 1)
 
 
 def test_work_limit_keeps_what_fits_and_applies_to_settings_files():

@@ -24,32 +24,44 @@ def far_off(snap):
     return dataclasses.replace(snap, metrics={**snap.metrics, "off_plot": 0.9, "mean_x": 42.0})
 
 
+def presenting(config):
+    """The same config in presentation mode (larger text and lines, other layouts)."""
+    return dataclasses.replace(config, present=True)
+
+
 def snapshots_1d():
-    run = Run1D(tiny_config())
-    run.trainer.train_iterations(30)
-    run.snapshot()
-    snap = run.snapshot()
-    return [(snap, run.config), (far_off(snap), run.config)]
+    out = []
+    for changes in ({}, {"objective": "least-squares", "label_smoothing": 0.1}, {"objective": "wgan-gp", "k": 1},
+                    {"method": "mmd", "latent_dim": 2}):
+        run = Run1D(tiny_config(**changes))
+        run.trainer.train_iterations(30)
+        run.snapshot()
+        out.append((run.snapshot(), run.config))
+    return out + [(far_off(out[0][0]), out[0][1]), (out[0][0], presenting(out[0][1]))]
 
 
 def snapshots_2d():
     out = []
-    for changes in ({}, {"show_manifold": True, "density": "histogram", "target": "grid25"},
-                    {"show_arrows": False, "target": "spiral"}):
+    for changes in ({}, {"show_manifold": True, "density": "histogram", "target": "grid25", "objective": "hinge"},
+                    {"show_arrows": False, "target": "spiral", "method": "mmd"}):
         run = Run2D(dataclasses.replace(Config2D(), **{"width": 16, "batch": 64, **changes}))
         run.trainer.train_iterations(20)
         run.snapshot()
         out.append((run.snapshot(), run.config))
-    return out + [(far_off(out[0][0]), out[0][1])]
+    return out + [(far_off(out[0][0]), out[0][1]),
+                  (out[0][0], presenting(dataclasses.replace(out[0][1], shared_scale=True)))]
 
 
 def snapshots_mnist():
     images, labels = held_out_digits()
-    config = dataclasses.replace(ConfigMNIST(), batch=16, latent_dim=8, device="cpu")
-    run = RunMNIST(config, MnistData(images, labels, "test", "1,000 held-out digits", ()))
-    run.trainer.train_iterations(3)
-    run.snapshot()
-    return [(run.snapshot(), run.config)]
+    out = []
+    for objective in ("bce", "wgan-gp"):
+        config = dataclasses.replace(ConfigMNIST(), batch=16, latent_dim=8, device="cpu", objective=objective)
+        run = RunMNIST(config, MnistData(images, labels, "test", "1,000 held-out digits", ()))
+        run.trainer.train_iterations(3)
+        run.snapshot()
+        out.append((run.snapshot(), run.config))
+    return out + [(out[0][0], presenting(out[0][1]))]
 
 
 CASES = [

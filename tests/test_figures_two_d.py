@@ -65,15 +65,36 @@ def test_axes_are_square_over_the_target():
     assert layout.yaxis.scaleanchor == "x"
 
 
-def test_densities_share_a_scale():
-    """p_data and p_g are drawn on the same zmax, so a collapsed p_g saturates instead of looking fine."""
+def levels(trace, scale) -> np.ndarray:
+    """The levels 0..255 an image trace shows: each pixel's nearest colour in the scale's table."""
+    pixels = decode(trace).reshape(-1, 1, 3).astype(int)
+    return np.argmin(((pixels - colour_table(scale)[None].astype(int)) ** 2).sum(-1), axis=1)
+
+
+def test_p_g_has_its_own_colour_scale_and_the_shared_one_is_a_switch_away():
+    """A p_g spread out over the ring peaks far lower than p_data (here at 0.3 of it). On its own
+    scale its peak is as dark as p_data's; on the shared scale (one toggle) it is as pale as its peak
+    says; the panel's label tells which scale is in use."""
     snap, _ = snapshot()
-    fig = two_d.densities(snap, "kde")
-    top, bottom = fig.data
-    assert top.type == bottom.type == "image"
-    darkest = decode(top).min(axis=(0, 1))  # p_data's peak is 1/1.2 of the way up the Greys scale
-    assert np.array_equal(darkest, colour_table(two_d.P_DATA_SCALE)[round(255 / 1.2)])
-    assert "p_g (KDE)" in [a.text for a in fig.layout.annotations]
+    peak_ratio = 0.3
+    spread = snap.p_g / snap.p_g.max() * (peak_ratio * snap.p_data.max())
+    snap = dataclasses.replace(snap, p_g=spread.astype(np.float32))
+    own, shared = two_d.densities(snap, "kde"), two_d.densities(snap, "kde", shared_scale=True)
+    (p_data, p_g), (_, p_g_shared) = own.data, shared.data
+    assert p_data.type == p_g.type == p_g_shared.type == "image"
+    top = levels(p_data, two_d.P_DATA_SCALE).max()
+    assert top == round(255 / 1.2) and abs(int(levels(p_g, two_d.P_G_SCALE).max()) - top) <= 1
+    assert abs(int(levels(p_g_shared, two_d.P_G_SCALE).max()) - round(255 / 1.2 * peak_ratio)) <= 1
+    assert "p_g (KDE, own scale)" in [a.text for a in own.layout.annotations]
+    assert "p_g (KDE, p_data's scale)" in [a.text for a in shared.layout.annotations]
+
+
+def test_densities_side_by_side_for_a_wide_window():
+    """Presentation mode puts p_data left of p_g (same scales on both axes), each panel labelled."""
+    snap, _ = snapshot()
+    layout = two_d.densities(snap, "kde", side_by_side=True).layout
+    assert layout.xaxis.domain[1] < layout.xaxis2.domain[0] and layout.yaxis.matches == "y2"
+    assert [a.x for a in layout.annotations] == [0.0, layout.xaxis2.domain[0]]
 
 
 def test_figures_do_not_mutate_the_snapshot_and_stay_small():
@@ -90,7 +111,7 @@ def test_figures_do_not_mutate_the_snapshot_and_stay_small():
 
 def test_history_has_modes_only_for_targets_with_modes():
     snap, config = snapshot()
-    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances"]
+    assert list(two_d.history_2d(snap, config)) == ["losses", "d_history", "modes", "distances", "mmd", "g_gradient"]
     spiral, config = snapshot(target="spiral")
     assert "modes" not in two_d.history_2d(spiral, config)
 
@@ -104,3 +125,21 @@ def test_contour_lines_of_different_levels_do_not_join():
     steps = np.linalg.norm(np.diff(xy, axis=0), axis=1)
     assert np.nanmax(steps) < 0.2
     assert np.isnan(xy).any(axis=1).sum() >= 8
+
+
+def test_the_landscape_scale_follows_the_objective():
+    """D's probability on 0 … 1 (white at ½); a hinge critic's score on its own scale around its
+    boundary 0; the MMD witness on a symmetric scale around 0 (red where G has too much mass)."""
+    snap, _ = snapshot()
+    assert two_d.d_scale(snap)["bottom"] == 0 and two_d.d_scale(snap)["top"] == 1
+    hinge, _ = snapshot(objective="hinge", k=2)
+    scale = two_d.d_scale(hinge)
+    assert scale["bottom"] == -scale["top"] and scale["title"] == "critic score (hinge)"
+    heat = two_d.landscape(hinge).data[0]
+    z = two_d._to_uint8(hinge.d, scale["top"], scale["bottom"])
+    assert np.array_equal(decode(heat), colour_table(two_d.D_SCALE)[z])
+    assert z.max() > 240  # the scale reaches as far as the scores do: not washed out
+    witness, _ = snapshot(method="mmd")
+    scale = two_d.d_scale(witness)
+    assert scale["bottom"] == -scale["top"] >= -1.5 and scale["ticks"][0].endswith("G too much")
+    assert two_d.landscape(witness).data[-1].marker.colorbar.title.text == "witness f(x)"

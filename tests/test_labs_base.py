@@ -36,11 +36,11 @@ def test_every_lab_run_implements_the_protocol_and_records_the_same_histories(ke
     run.trainer.train_iterations(3)
     snap = run.snapshot()
     assert isinstance(snap, Snapshot)
-    assert list(snap.losses) == ["iteration", "d_loss", "g_loss"]
+    assert list(snap.losses) == ["iteration", "d_loss", "g_loss", "g_grad_norm"]
     assert list(snap.losses["iteration"]) == [1, 2, 3]
     assert list(snap.evals) == ["iteration", *SCORE_NAMES, *type(run).EVAL_NAMES]
     assert snap.evals["iteration"][-1] == 3
-    for name in (*SCORE_NAMES, *type(run).EVAL_NAMES, "d_loss", "g_loss"):
+    for name in (*SCORE_NAMES, *type(run).EVAL_NAMES, "d_loss", "g_loss", "g_grad_norm"):
         assert np.isfinite(snap.metrics[name]), name
     assert snap.metrics["d_loss"] == pytest.approx(float(snap.losses["d_loss"][-1]))
     for name in SCORE_NAMES:

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from helpers import tiny_config
-from playground.labs.one_d import PRESETS_1D, Config1D, Run1D, train_headless
-from playground.targets.one_d import TARGET_NAMES_1D
+from playground.labs.one_d import (PRESETS_1D, QUANTILE_CLIP, Config1D, Run1D, ideal_transform, nearer_ideal,
+                                   train_headless)
+from playground.targets.one_d import TARGET_NAMES_1D, make_target_1d
 from playground.trainer import Diverged
 
 
@@ -73,3 +74,65 @@ def test_generated_samples_for_the_cli():
     run = Run1D(tiny_config())
     out = run.sample_output(10_000)
     assert out.shape == (10_000,) and np.isfinite(out).all()
+
+
+# --- the ideal transform and direct training (issue 15) -------------------------------------
+
+@pytest.mark.parametrize("target", ["gaussian", "bimodal", "lognormal"])
+def test_ideal_transform_is_the_targets_inverse_cdf_of_uniform_noise(target):
+    """Uniform z on [−1, 1]: G*(z) = F_data⁻¹((z + 1) / 2), the end points at the 0.1% and 99.9% quantiles."""
+    run = Run1D(tiny_config(target=target, noise="uniform"))
+    u = np.clip((run.z_line + 1) / 2, QUANTILE_CLIP, 1 - QUANTILE_CLIP)
+    assert run.ideal == pytest.approx(run.target.ppf(u))
+    assert np.all(np.diff(run.ideal) > 0)
+
+
+def test_ideal_transform_of_normal_noise_onto_a_gaussian_is_affine():
+    """Normal z onto N(μ, σ²): F_data⁻¹(Φ(z)) = μ + σ z exactly."""
+    run = Run1D(tiny_config(target="gaussian", noise="normal"))
+    assert run.ideal == pytest.approx(4.0 + 0.5 * run.z_line, abs=1e-9)
+
+
+@pytest.mark.parametrize("noise", ["uniform", "normal"])
+def test_ideal_transform_turns_noise_into_the_target(noise):
+    """Pushing 20,000 noise samples through G* gives samples of p_data (Kolmogorov–Smirnov)."""
+    from scipy import stats
+
+    target = make_target_1d("bimodal")
+    rng = np.random.default_rng(0)
+    z = rng.uniform(-1, 1, 20_000) if noise == "uniform" else rng.standard_normal(20_000)
+    x = ideal_transform(target, noise, z)
+    assert stats.kstest(x, target.cdf).pvalue > 0.01
+
+
+def test_the_snapshot_draws_the_mirror_image_when_g_is_decreasing():
+    ideal = np.array([1.0, 2.0, 4.0])
+    assert nearer_ideal(ideal, np.array([3.9, 2.1, 0.8])) == (pytest.approx([4.0, 2.0, 1.0]), True)
+    assert nearer_ideal(ideal, np.array([1.1, 2.0, 3.0]))[1] is False
+    assert nearer_ideal(None, np.zeros(3)) == (None, False)
+
+
+def test_no_ideal_transform_above_one_latent_dimension():
+    run = Run1D(tiny_config(latent_dim=3))
+    assert run.ideal is None and run.snapshot().ideal is None
+
+
+def test_mmd_snapshot_draws_the_witness_in_ds_place():
+    """Direct training: no D numbers (NaN: they do not apply), MMD² finite, and the curve in D's
+    place is the witness: positive at p_data's peak, which the untrained G underweights, and most
+    negative where G has more mass than p_data."""
+    run = Run1D(tiny_config(method="mmd"))
+    snap = run.snapshot()
+    assert snap.method == "mmd" and np.isnan(snap.metrics["d_real"]) and np.isnan(snap.metrics["value"])
+    assert np.isfinite(snap.metrics["mmd2"]) and snap.metrics["mmd2"] > 0.05
+    peak, lowest = np.argmax(snap.p_data), np.argmin(snap.d)
+    assert snap.d[peak] > 0.1 and snap.d[lowest] < -0.1 and snap.p_g[lowest] > snap.p_data[lowest]
+    assert np.abs(snap.d).max() <= 1.5  # scaled: 1 = the data's peak with no G
+
+
+def test_mmd_training_learns_the_gaussian():
+    """G trained by MMD alone reaches the default target (the witness flattens towards 0)."""
+    run = Run1D(tiny_config(method="mmd", batch=128, lr_g=0.004))
+    run.trainer.train_iterations(400)
+    snap = run.snapshot()
+    assert snap.metrics["w1"] < 0.25 and np.abs(snap.d).max() < 0.3

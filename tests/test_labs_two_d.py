@@ -119,3 +119,37 @@ def test_sample_output_is_n_by_2_and_reproducible():
     run = Run2D(tiny())
     a, b = run.sample_output(1000), run.sample_output(1000)
     assert a.shape == (1000, 2) and np.array_equal(a, b)
+
+
+# --- objectives and direct training (issue 15) --------------------------------------------------
+
+def test_mmd_witness_is_positive_on_the_ring_and_negative_where_g_is_and_arrows_climb_it():
+    """The untrained G sits near the centre: the witness is strongly negative there (G, no data),
+    higher at every mode centre and positive on average over them (data, little G), and the arrows
+    point up its slope, out towards the ring."""
+    run = Run2D(tiny(method="mmd"))
+    snap = run.snapshot()
+    centres = run.target.modes[0]
+    cell = snap.xs[1] - snap.xs[0]
+    index = lambda x, y: (int((y - snap.ys[0]) / cell + 0.5), int((x - snap.xs[0]) / cell + 0.5))  # noqa: E731
+    at_g = snap.d[index(*snap.fake.mean(axis=0))]
+    at_modes = np.array([snap.d[index(x, y)] for x, y in centres])
+    assert at_g < -0.5 and np.all(at_modes > at_g + 0.5) and at_modes.mean() > 0
+    assert snap.arrows is not None and np.isnan(snap.metrics["d_real"])
+    # pushed outward (towards the ring) from the centre, on average
+    outward = np.sum(snap.arrows * (snap.fake[:ARROWS] - snap.fake.mean(axis=0)), axis=1)
+    assert np.mean(outward > 0) > 0.7
+
+
+@pytest.mark.parametrize("objective", ["least-squares", "wgan-gp", "hinge"])
+def test_other_objectives_report_scores_not_probabilities(objective):
+    """D's numbers are its raw scores (no V: it exists for binary cross-entropy only), the landscape
+    is D's score on the grid and MMD² is measured for adversarial runs too."""
+    run = Run2D(tiny(objective=objective, k=2))
+    run.trainer.train_iterations(20)
+    snap = run.snapshot()
+    assert snap.objective == objective and np.isnan(snap.metrics["value"]) and np.isfinite(snap.metrics["mmd2"])
+    with torch.no_grad():
+        raw = run.trainer.D(run.to_units(run.grid_points)).numpy().reshape(GRID, GRID)
+    np.testing.assert_allclose(snap.d, raw, rtol=1e-5, atol=1e-6)
+    assert summary(snap, 1.0)["value"] != summary(snap, 1.0)["value"]  # NaN, null in JSON

@@ -26,7 +26,7 @@ def test_live_change_keeps_the_run_and_rebuild_says_so():
     run = s.run
     assert s.apply(dataclasses.replace(s.config, k=3, lr_d=0.01)) is None
     assert s.run is run and run.trainer.hyper.k == 3 and run.trainer.iterations == 1
-    assert "Optimizer changed" in s.apply(dataclasses.replace(s.config, optimizer="sgd"))
+    assert "Optimizer (D) changed: networks kept" in s.apply(dataclasses.replace(s.config, optimizer="sgd"))
     assert s.run is run
     message = s.apply(dataclasses.replace(s.config, width=12, target="bimodal"))
     assert "Target p_data" in message and "Width" in message and "starts over" in message
@@ -306,3 +306,25 @@ def test_pretraining_waits_for_a_slot_only_within_its_budget():
     assert "every training slot" in s.pretraining_message()
     slots.release("another session")
     assert s.pretrain(100).ended == "done" and s.run.trainer.iterations == 100 and s.pretraining_message() is None
+
+
+def test_locked_settings_hold_through_apply_and_restart():
+    """A teacher's lock survives the sidebar (apply) and a preset (restart); the rest changes."""
+    from playground.links import Restrictions
+
+    s = LiveSession(LABS["1d"], tiny_config(k=2), restrictions=Restrictions(locked={"k": 2, "optimizer": "adam"}))
+    s.apply(dataclasses.replace(s.config, k=7, lr_d=0.01))
+    assert (s.config.k, s.config.lr_d, s.run.trainer.hyper.k) == (2, 0.01, 2)
+    s.restart(dataclasses.replace(LABS["1d"].config_cls(), k=20, optimizer="sgd", momentum=0.5))
+    assert (s.config.k, s.config.optimizer, s.config.momentum) == (2, "adam", 0.5)
+
+
+def test_a_page_that_went_gives_its_slot_back_but_stays_running():
+    """release_slot frees the cap at once; a later tick (the run resumed) asks for a slot again."""
+    slots = TrainingSlots(1)
+    s = LiveSession(LABS["1d"], tiny_config(), slots=slots)
+    s.set_running(True)
+    assert s.tick(0.01) > 0 and slots.in_use == 1
+    s.release_slot()
+    assert slots.in_use == 0 and s.running
+    assert s.tick(0.01) > 0 and slots.in_use == 1

@@ -1,7 +1,6 @@
 """The shipped digit classifier and the sample-quality metrics built on it."""
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -120,8 +119,9 @@ def test_frechet_distance_matches_closed_form_for_diagonal_gaussians():
     assert mq.frechet_distance(mu1, np.diag(var2), mu1, np.diag(var2)) == pytest.approx(0.0, abs=1e-9)
 
 
-def test_scorer_ranks_noise_below_real_and_is_quick(held_out, scorer):
-    """score() on 256 generator-style tensors gives all three metrics, noise scores worse, and it takes < 100 ms."""
+def test_scorer_ranks_noise_below_real(held_out, scorer):
+    """score() on 256 generator-style tensors gives all three metrics, and noise scores worse.
+    (Its time is part of the MNIST frame's metrics section in `python -m playground bench --lab mnist`.)"""
     images, _ = held_out
     rng = np.random.default_rng(0)
     real = mq.to_input(images[rng.choice(len(images), 256, replace=False)]).requires_grad_(True)
@@ -133,9 +133,3 @@ def test_scorer_ranks_noise_below_real_and_is_quick(held_out, scorer):
     assert good["classifier_is"] > 8.0 > bad["classifier_is"]
     assert good["classifier_fid"] < 0.05 * bad["classifier_fid"]
     assert good["label_kl"] < 0.05 < bad["label_kl"]
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        scorer.score(noise)
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.1

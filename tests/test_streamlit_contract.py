@@ -2,9 +2,10 @@
 behave as the app expects: these tests fail loudly when an upgrade changes one, where the page
 itself would only fall back quietly (slider changes waiting out whole frames; charts remounted).
 
-Streamlit has no public replacement for either: static file serving sends JavaScript as text
+Streamlit has no public replacement for any of them: static file serving sends JavaScript as text
 (docs: "Static file serving"), a v2 component's asset files must be packaged, and there is no
-public way to see a pending rerun from a running script.
+public way to see a pending rerun from a running script, nor to ask whether a page (a session) is
+still connected.
 """
 
 import logging
@@ -104,6 +105,30 @@ def test_without_the_plotly_component_charts_fall_back_to_plotly_chart(fresh_war
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1 and not at.get("bidi_component")
     assert len(caplog.records) == 1 and "serving plotly.js" in caplog.text
+
+
+def test_page_liveness_reads_the_runtime_and_falls_back_to_connected(fresh_warnings, monkeypatch, caplog):
+    """session_is_connected asks Runtime.is_active_session (a real server's answer is checked end to
+    end by the reload test in test_e2e.py); if that is gone or answers something else, one warning
+    and every page counts as connected (a reload then starts afresh, as before)."""
+    from streamlit.runtime import Runtime
+
+    class FakeRuntime:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def is_active_session(self, session_id):
+            return self.answer(session_id)
+
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: runtime))
+    runtime = FakeRuntime(lambda sid: sid == "open")
+    assert internals.session_is_connected("open") and not internals.session_is_connected("gone")
+    runtime = FakeRuntime(lambda sid: None)
+    with caplog.at_level(logging.WARNING, logger=internals.__name__):
+        assert internals.session_is_connected("gone") and internals.session_is_connected("gone")
+    assert len(caplog.records) == 1 and "is_active_session returned NoneType" in caplog.text
+    assert callable(getattr(Runtime, "is_active_session", None))
 
 
 @pytest.mark.e2e

@@ -4,6 +4,7 @@ import copy
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -141,7 +142,7 @@ def test_nonsaturating_loss_has_the_larger_gradient_where_d_rejects_fakes():
         with torch.no_grad():
             t.D.linears[-1].bias.fill_(-8.0)  # D(x) ≈ 3e-4 everywhere
         z = t.sample_noise(32, torch.Generator().manual_seed(1))
-        _, grads = t.engine.g_grads(z, loss)
+        _, grads = t.engine.g_grads(z, t.losses)
         norms[loss] = float(torch.cat([g.reshape(-1) for g in grads]).norm())
     assert norms["nonsaturating"] > 100 * norms["minimax"]
 
@@ -201,9 +202,149 @@ def test_bce_formula_of_the_fused_d_loss():
     t = make_trainer(fused=True)
     real = t.sample_real(32, torch.Generator().manual_seed(2))
     z = t.sample_noise(32, torch.Generator().manual_seed(3))
-    loss, _ = t.engine.d_grads(real, z)
+    loss, _ = t.engine.d_grads(real, z, t.losses)
     with torch.no_grad():
         lr, lf = t.D(real), t.D(t.G(z))
         expected = F.binary_cross_entropy_with_logits(lr, torch.ones_like(lr)) + \
             F.binary_cross_entropy_with_logits(lf, torch.zeros_like(lf))
     assert float(loss) == pytest.approx(float(expected), rel=1e-5)
+
+
+# --- G steps, an optimizer per network, objectives and MMD (issue 15) ---------------------------
+
+@pytest.mark.parametrize("g_steps", [1, 3])
+def test_g_steps_per_iteration(g_steps):
+    """An iteration is k D steps then g_steps G steps, each on a fresh noise batch; it records one
+    row of losses; Step G alone is one G step and one iteration."""
+    t = make_trainer(k=2, g_steps=g_steps)
+    seen = []
+    noise = t.sample_noise
+    t.sample_noise = lambda n, g: seen.append(noise(n, g)) or seen[-1]
+    t.train_iterations(4)
+    assert (t.iterations, t.d_steps, t.g_steps) == (4, 8, 4 * g_steps)
+    assert len(seen) == 4 * (2 + g_steps)  # a fresh batch for every D and G step
+    assert len(t.drain_losses()) == 4
+    t.step_g()
+    assert (t.iterations, t.g_steps) == (5, 4 * g_steps + 1)
+
+
+def test_more_g_steps_move_g_further_per_iteration():
+    one, three = make_trainer(g_steps=1), make_trainer(g_steps=3)
+    start = params(one.G)
+    for t in (one, three):
+        t.step_iteration()
+    moved = [float(sum((p - q).norm() for p, q in zip(params(t.G), start))) for t in (one, three)]
+    assert moved[1] > 1.5 * moved[0]
+
+
+def test_each_network_has_its_own_optimizer_and_momentum():
+    """D with Adam, G with SGD and its own momentum: G's first update is exactly −lr · gradient (SGD's
+    first step), and a change of G's optimizer restarts G's state only."""
+    from playground.optim import Adam, SGDMomentum
+
+    t = make_trainer(optimizer="adam", momentum=0.5, optimizer_g="sgd", momentum_g=0.3, lr_g=0.1)
+    assert isinstance(t.opt_d, Adam) and isinstance(t.opt_g, SGDMomentum)
+    assert (t.opt_d.momentum, t.opt_g.momentum) == (0.5, 0.3)
+    rng = torch.Generator().manual_seed(5)
+    rng.set_state(t.rng.get_state())
+    z = t.sample_noise(32, rng)
+    _, grads = copy.deepcopy(t.engine).g_grads(z, t.losses)
+    before = torch.cat([p.reshape(-1) for p in params(t.G)])
+    t.step_g()
+    after = torch.cat([p.reshape(-1) for p in params(t.G)])
+    torch.testing.assert_close(after, before - 0.1 * torch.cat([g.reshape(-1) for g in grads]))
+    t.step_d()
+    opt_d = t.opt_d
+    t.set_hyper(dataclasses.replace(t.hyper, optimizer_g="adam"))
+    assert t.opt_d is opt_d and isinstance(t.opt_g, Adam) and t.opt_g.steps == 0
+
+
+def test_g_follows_d_when_its_optimizer_is_not_set():
+    t = make_trainer(optimizer="adam", momentum=0.7)
+    assert type(t.opt_g) is type(t.opt_d) and t.opt_g.momentum == 0.7
+
+
+def test_switching_the_objective_keeps_the_networks_and_picks_the_engine():
+    """WGAN-GP's penalty needs autograd; the logit objectives go back to the fused engine; the
+    networks are the same throughout and the optimizers restart (their moments fit the old loss)."""
+    t = make_trainer(fused=None, optimizer="adam")
+    t.train_iterations(3)
+    g_params, d_params = params(t.G), params(t.D)
+    t.set_hyper(dataclasses.replace(t.hyper, objective="wgan-gp"))
+    assert type(t.engine).__name__ == "AutogradEngine" and t.opt_d.steps == 0 and t.opt_g.steps == 0
+    assert same(params(t.G), g_params) and same(params(t.D), d_params)
+    t.train_iterations(3)
+    t.set_hyper(dataclasses.replace(t.hyper, objective="hinge"))
+    assert type(t.engine).__name__ == "FusedMLPEngine"
+    t.train_iterations(3)
+    assert t.iterations == 9 and all(torch.isfinite(p).all() for p in params(t.G) + params(t.D))
+
+
+def test_a_wgan_gp_critic_step_matches_a_hand_written_one():
+    """The reference step: draw x, z and ε from the trainer's stream, form x̂ = εx + (1 − ε)G(z), and
+    descend mean D(G(z)) − mean D(x) + λ mean (‖∇x̂ D(x̂)‖ − 1)² with torch.optim.SGD."""
+    t = make_trainer(objective="wgan-gp", gp_weight=5.0, momentum=0.0)
+    assert type(t.engine).__name__ == "AutogradEngine"
+    D = copy.deepcopy(t.D)
+    rng = torch.Generator().manual_seed(0)
+    rng.set_state(t.rng.get_state())
+    x, z = t.sample_real(32, rng), t.sample_noise(32, rng)
+    eps = torch.rand(32, 1, generator=rng)
+    with torch.no_grad():
+        fake = t.G(z)
+    x_hat = (eps * x + (1 - eps) * fake).requires_grad_(True)
+    (grad_x,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    loss = D(fake).mean() - D(x).mean() + 5.0 * ((grad_x.norm(dim=1) - 1) ** 2).mean()
+    opt = torch.optim.SGD(D.parameters(), lr=0.05)
+    loss.backward()
+    opt.step()
+    t.step_d()
+    assert float(t._d_loss) == pytest.approx(float(loss.detach()), rel=1e-5)
+    for p, q in zip(t.D.parameters(), D.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_mmd_trains_g_only_and_its_loss_is_the_minibatch_mmd():
+    """Direct training: no D step (D untouched, no D loss), G moves, and G's loss is MMD² between
+    a data minibatch and G's samples (checked by replaying the random stream)."""
+    from playground.mmd import mmd2
+
+    t = make_trainer(method="mmd", k=5, g_steps=2)
+    d_before, g_before = params(t.D), params(t.G)
+    rng = torch.Generator().manual_seed(0)
+    rng.set_state(t.rng.get_state())
+    z, real = t.sample_noise(32, rng), t.sample_real(32, rng)
+    with torch.no_grad():
+        expected = float(mmd2(real, t.G(z)))
+    t.step_g()
+    row = t.drain_losses()[0]
+    assert row[2] == pytest.approx(expected, rel=1e-5) and np.isnan(row[1])
+    t.train_iterations(3)
+    assert t.d_steps == 0 and t.g_steps == 1 + 3 * 2
+    assert same(params(t.D), d_before) and not same(params(t.G), g_before)
+
+
+def test_mmd_training_reduces_mmd():
+    t = make_trainer(method="mmd", optimizer="adam", lr_g=0.01, momentum=0.5, batch=64)
+    t.train_iterations(150)
+    losses = t.drain_losses()[:, 2]
+    assert losses[-20:].mean() < 0.3 * losses[:5].mean()
+
+
+def test_the_generator_gradient_norm_is_recorded_and_shows_the_saturating_loss():
+    """Each iteration's row holds ‖∇θG‖ of its G step (the norm of the gradient the optimizer gets);
+    where D rejects G's samples it is tiny with the minimax loss and large with the non-saturating one."""
+    t = make_trainer()
+    rng = torch.Generator().manual_seed(0)
+    rng.set_state(t.rng.get_state())
+    _, grads = copy.deepcopy(t.engine).g_grads(t.sample_noise(32, rng), t.losses)
+    t.step_g()
+    assert t.drain_losses()[0, 3] == pytest.approx(float(torch.cat([g.reshape(-1) for g in grads]).norm()), rel=1e-5)
+    norms = {}
+    for loss in ("minimax", "nonsaturating"):
+        t = make_trainer(loss=loss)
+        with torch.no_grad():
+            t.D.linears[-1].bias.fill_(-8.0)  # D(x) ≈ 3e-4 everywhere
+        t.step_g()
+        norms[loss] = t.drain_losses()[0, 3]
+    assert norms["nonsaturating"] > 100 * norms["minimax"]

@@ -15,6 +15,8 @@ checks every builder's output against a validated copy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -34,7 +36,36 @@ BASE_LAYOUT = dict(
     paper_bgcolor="rgba(0,0,0,0)",
     plot_bgcolor="rgba(0,0,0,0)",
 )
-HISTORY_MARGIN = dict(l=55, r=55, t=70, b=45)  # room for a title above the legend
+HISTORY_MARGIN = dict(l=55, r=55, t=30, b=45)  # the legend above the plot (its title names the chart) adds its own room
+
+
+@dataclass(frozen=True)
+class Style:
+    """How large a figure draws text, lines and markers: presentation mode draws them larger, so a
+    class reads them from the back row of a projected room."""
+
+    font: float = 13  # ticks, legends and labels; titles are 2 px larger
+    line: float = 1.0  # every line width is multiplied by this
+    marker: float = 1.0  # and every marker size
+
+
+NORMAL = Style()
+PROJECTOR = Style(font=17, line=1.6, marker=1.4)
+
+
+def style_of(config) -> Style:
+    """The style a lab's config asks for (its ``present`` setting)."""
+    return PROJECTOR if getattr(config, "present", False) else NORMAL
+
+
+def base_layout(style: Style = NORMAL, **settings) -> dict:
+    """BASE_LAYOUT in the style's font size, with ``settings`` on top."""
+    return {**BASE_LAYOUT, "font": {**BASE_LAYOUT["font"], "size": style.font}, **settings}
+
+
+def scaled(line: dict, style: Style) -> dict:
+    """A line (or marker line) with its width in the style."""
+    return {**line, "width": line.get("width", 2) * style.line}
 
 
 def figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -47,12 +78,23 @@ def axis(**settings) -> dict:
     return {"gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#bbbbbb", "showline": True, **settings}
 
 
-def title(text: str) -> dict:
+def title(text: str, style: Style = NORMAL) -> dict:
     """A chart title at the top left, above the legend."""
-    return dict(text=text, x=0.02, xanchor="left", y=0.97, yanchor="top", font=dict(size=15))
+    return dict(text=text, x=0.02, xanchor="left", y=0.97, yanchor="top", font=dict(size=style.font + 2))
 
 
-def hline(y: float, label: str) -> dict:
-    """A dotted grey reference line across the plot at ``y``, labelled at its right end."""
-    return dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=REFERENCE,
-                label=dict(text=label, textposition="end", font=dict(size=11, color="#777777")))
+def titled_legend(text: str, style: Style = NORMAL) -> dict:
+    """A horizontal legend above the plot whose title, on its own line, names the chart: however many
+    rows the entries wrap into (a narrow chart, presentation mode's larger text), Plotly makes room
+    for all of it, where a separate title collided with a legend of two or three rows."""
+    return {**BASE_LAYOUT["legend"], "title": dict(text=text, side="top", font=dict(size=style.font + 2))}
+
+
+def hline(y: float, label: str = "", style: Style = NORMAL) -> dict:
+    """A dotted grey reference line across the plot at ``y``, labelled just past its right end, in
+    the margin, where no curve can run through the label."""
+    shape = dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=REFERENCE)
+    if label:
+        shape["label"] = dict(text=label, textposition="end", xanchor="left", yanchor="middle", padding=4,
+                              font=dict(size=style.font - 2, color="#777777"))
+    return shape

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
@@ -30,9 +30,10 @@ from ..mnist.data import MnistData, load_mnist
 from ..mnist.models import (IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot,
                             pair_multiply_adds)
 from ..mnist.quality import get_scorer
+from ..readout import Readout, exact, number
 from ..timing import section
 from ..trainer import Trainer, noise_sampler
-from .base import LabRun, Preset, SeedOffset, d_scores
+from .base import LabRun, Preset, SeedOffset
 
 DIGITS = ("all",) + tuple(str(d) for d in range(NUM_CLASSES))
 MODEL_LABELS = {"mlp": "MLP GAN (fully connected, fast on a CPU)",
@@ -51,7 +52,11 @@ class ConfigMNIST(fields.TrainingSettings):
     latent_dim: int = param(64, label="Latent dimension", lo=2, hi=128, effect=Effect.REBUILD, group="Data")
     # Algorithm 1
     k: int = fields.k(1, hi=10)
+    g_steps: int = fields.g_steps()
+    objective: str = fields.objective()
     loss: str = fields.loss()
+    gp_weight: float = fields.gp_weight()
+    label_smoothing: float = fields.label_smoothing()
     batch: int = fields.batch(64, hi=1024, label="Minibatch size m (×4 on a GPU)",
                          help=f"On a CUDA device each minibatch holds {CUDA_BATCH_SCALE} × m digits: "
                               "a GPU is no faster per step on small batches.")
@@ -61,6 +66,9 @@ class ConfigMNIST(fields.TrainingSettings):
     link_lr: bool = fields.link_lr(True)
     lr_g: float = fields.lr_g(0.001)
     momentum: float = fields.momentum(0.5)
+    link_optimizer: bool = fields.link_optimizer()
+    optimizer_g: str = fields.optimizer_g()
+    momentum_g: float = fields.momentum_g(0.5)
     # Networks
     model: str = param("mlp", label="Networks", choices=MODELS, choice_labels=MODEL_LABELS, effect=Effect.REBUILD,
                        group="Networks")
@@ -74,9 +82,10 @@ class ConfigMNIST(fields.TrainingSettings):
                        help="Which digit the conditional generator is asked to write in the grid.")
     grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=Effect.VIEW, group="Display",
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
+    present: bool = fields.present()
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
-    WORK_FIELDS = ("batch", "k", "model")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "model")
 
     def multiply_adds_per_sample(self) -> int:
         return pair_multiply_adds(self.model, self.latent_dim, self.conditional)
@@ -220,6 +229,7 @@ class SnapshotMNIST:
     data_source: str
     data_description: str
     notices: tuple[str, ...]  # the data loader's (a failed download, skipped files)
+    objective: str = "bce"  # what D was trained with: what its scores mean
 
 
 class RunMNIST(LabRun):
@@ -350,7 +360,7 @@ class RunMNIST(LabRun):
             fake = self.trainer.G(self.quality_z[:SCORE_SAMPLES])
             with self.judging():
                 logit_real, logit_fake = self.d_logits(self.score_real), self.d_logits(fake)
-        p_real, p_fake, stats = d_scores(logit_real, logit_fake)
+        p_real, p_fake, stats = self.scores(logit_real, logit_fake)
         return p_real.astype(np.float32), p_fake.astype(np.float32), stats
 
     def quality(self, force: bool = False) -> dict:
@@ -376,6 +386,17 @@ class RunMNIST(LabRun):
         self._quality_at = time.monotonic()
         return self.last_quality
 
+    def rewind(self) -> None:
+        """Histories back to the trainer's iteration; the quality numbers are recomputed next frame."""
+        super().rewind()
+        self.quality_history.truncate(self.trainer.iterations)
+        self.last_quality = {**self.last_quality, "classifier_is": math.nan, "classifier_fid": math.nan,
+                             "label_kl": math.nan, "quality_iteration": math.nan}
+
+    def refresh(self) -> None:
+        """The next snapshot computes the quality numbers, however recently they were."""
+        self._quality_at = None
+
     def snapshot(self, quality: bool = False) -> SnapshotMNIST:
         """A frame's worth of arrays; ``quality=True`` forces fresh quality metrics (the CLI's)."""
         self.record_losses()
@@ -393,7 +414,7 @@ class RunMNIST(LabRun):
             d_real_scores=p_real, d_fake_scores=p_fake, metrics=stats,
             losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
             quality=self.quality_history.arrays(), data_source=self.data.source,
-            data_description=self.data.description, notices=self.notices)
+            data_description=self.data.description, notices=self.notices, objective=t.hyper.objective)
 
     # --- exports -------------------------------------------------------------------------
 
@@ -435,3 +456,24 @@ def summary(snapshot: SnapshotMNIST, seconds: float) -> dict:
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
                                  "classifier_is", "classifier_fid", "label_kl")},
             "data_source": snapshot.data_source}
+
+
+def readouts(snap: SnapshotMNIST, rate: float) -> list[Readout]:
+    """The MNIST lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    return [
+        readout.iteration(snap, steps_too=True),
+        readout.rate(rate * snap.batch, "Images/s", "generated digits per second",
+                     "Generated digits per second that G is trained on (iterations/s × m)."),
+        *readout.d_scores(stats, f"{SCORE_SAMPLES:,}"),
+        Readout("IS", number(stats["classifier_is"], 2), f"classifier IS = {exact(stats['classifier_is'], 3)}",
+                f"Inception Score from a small offline digit classifier (1 … 10); real digits score "
+                f"{exact(stats['real_is'], 2)}. Updated every few seconds on {QUALITY_SAMPLES} generated digits."),
+        Readout("Fréchet", number(stats["classifier_fid"], 1), f"Fréchet distance = {exact(stats['classifier_fid'], 2)}",
+                "Fréchet distance between the classifier's features of generated and real digits "
+                "(lower is better; 0 for real data)."),
+        Readout("Label KL", number(stats["label_kl"]), f"label KL = {exact(stats['label_kl'])}",
+                "KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits appear "
+                "equally often, log 10 ≈ 2.30 when G writes only one (mode collapse)."),
+        readout.objective(snap),
+    ]

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
+from ..readout import Readout, exact, number
 from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
 from ..timing import section
 from .base import Preset, SeedOffset
-from .toy import ToyRun
+from .toy import MMD_SAMPLES, ToyRun
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,13 @@ class Config1D(fields.TrainingSettings):
     latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
     # Algorithm 1
+    method: str = fields.method()
     k: int = fields.k(5)
+    g_steps: int = fields.g_steps()
+    objective: str = fields.objective(visible_if=("method", "adversarial"))
     loss: str = fields.loss()
+    gp_weight: float = fields.gp_weight()
+    label_smoothing: float = fields.label_smoothing()
     batch: int = fields.batch(256)
     # Optimizer
     optimizer: str = fields.optimizer()
@@ -40,6 +46,9 @@ class Config1D(fields.TrainingSettings):
     link_lr: bool = fields.link_lr(False)
     lr_g: float = fields.lr_g(0.0004)
     momentum: float = fields.momentum(0.9)
+    link_optimizer: bool = fields.link_optimizer()
+    optimizer_g: str = fields.optimizer_g()
+    momentum_g: float = fields.momentum_g(0.9)
     # Networks
     width: int = fields.width(16)
     depth: int = fields.depth(1)
@@ -49,8 +58,13 @@ class Config1D(fields.TrainingSettings):
     # Display
     density: str = fields.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
+    show_ideal: bool = param(True, label="Show the ideal transform G*(z)", effect=Effect.VIEW, group="Display",
+                             help="G*(z) = F_data⁻¹(F_z(z)), the monotone map that turns the noise into p_data "
+                                  "(the inverse transform method), or its mirror image, whichever G is nearer. "
+                                  "Drawn for a 1-D z only.")
+    present: bool = fields.present()
 
-    WORK_FIELDS = ("batch", "k", "width", "depth")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
     def multiply_adds_per_sample(self) -> int:
         return mlp_pair_multiply_adds(self.latent_dim, 1, self.width, self.depth)
@@ -106,12 +120,19 @@ class Snapshot1D:
     metrics: dict
     losses: dict  # history of D and G loss per iteration
     evals: dict  # history of the metrics per snapshot
+    objective: str = "bce"  # what D was trained with: what its curve means
+    method: str = "adversarial"  # 'mmd': ``d`` is the MMD witness function, scaled (see ToyRun.witness)
+    real_label: float = 1.0  # D*'s scale: 1 − one-sided label smoothing
+    latent_dim: int = 1
+    ideal: np.ndarray | None = None  # G*(z) on z_line (or its mirror image G*(−z)); None when latent_dim > 1
+    ideal_mirrored: bool = False  # ``ideal`` is the mirror image, nearer to the current G
 
 
 class Run1D(ToyRun):
-    """The 1-D lab's run: Figure 1's curves on a fixed grid, W1 and JS, the z → x mapping."""
+    """The 1-D lab's run: Figure 1's curves on a fixed grid, W1 and JS, the z → x mapping and the
+    ideal transform G*(z)."""
 
-    EVAL_NAMES = ("w1", "js")
+    EVAL_NAMES = ("w1", "js", "mmd2")
 
     def __init__(self, config: Config1D):
         target = make_target_1d(config.target, config.custom)
@@ -119,8 +140,11 @@ class Run1D(ToyRun):
         super().__init__(config, target, 1, (lo + hi) / 2, (hi - lo) / 2, EVAL_SAMPLES)
         self.reference = self.target.sample(10_000, np.random.default_rng(self.seed(SeedOffset.REFERENCE)))
         self.grid = np.linspace(lo, hi, GRID_POINTS)
+        half_cell = (hi - lo) / (GRID_POINTS - 1) / 2
+        self.cell_edges = [np.linspace(lo - half_cell, hi + half_cell, GRID_POINTS + 1)]  # the witness's cells
         self.p_data = self.target.pdf(self.grid)
         self.z_line, self.z_span = _z_line(config.noise, config.latent_dim)
+        self.ideal = ideal_transform(self.target, config.noise, self.z_line) if config.latent_dim == 1 else None
 
     def generate_x(self, z: torch.Tensor) -> np.ndarray:
         return self.generate_data(z).ravel()
@@ -149,16 +173,22 @@ class Run1D(ToyRun):
             p_g = metrics.estimate_density(samples, self.grid, self.config.density)
             stats["js"] = metrics.js_divergence(self.p_data, p_g)
         self.record_evaluation(stats)
-        d = self.discriminate_data(self.grid)
+        hyper = t.hyper
+        mmd = hyper.method == "mmd"
+        d = self.witness(samples, self.cell_edges) if mmd else self.discriminate_data(self.grid)
         z = torch.as_tensor(self.z_line, dtype=torch.float32).reshape(-1, 1).repeat(1, self.config.latent_dim)
         x_of_z = self.generate_x(z)
-        f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+        ideal, mirrored = nearer_ideal(self.ideal, x_of_z)
+        real_label = t.losses.real_label
+        f32 = lambda a: None if a is None else np.asarray(a, dtype=np.float32)  # noqa: E731
         return Snapshot1D(
             iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps,
             x=f32(self.grid), p_data=f32(self.p_data), p_g=f32(p_g), d=f32(d),
-            d_star=f32(metrics.optimal_discriminator(self.p_data, p_g)),
+            d_star=f32(real_label * metrics.optimal_discriminator(self.p_data, p_g)),
             z_line=f32(self.z_line), z_span=self.z_span, x_of_z=f32(x_of_z), x_range=self.target.x_range,
             metrics=stats, losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
+            objective=hyper.objective, method=hyper.method, real_label=real_label,
+            latent_dim=self.config.latent_dim, ideal=f32(ideal), ideal_mirrored=mirrored,
         )
 
 
@@ -171,12 +201,37 @@ def _z_line(noise: str, latent_dim: int) -> tuple[np.ndarray, tuple[float, float
     return norm.ppf((np.arange(MAP_LINES) + 0.5) / MAP_LINES), (-2.5, 2.5)
 
 
+QUANTILE_CLIP = 1e-3  # G*(z) at the ends of uniform noise, where F_z is 0 or 1, uses these quantiles
+
+
+def ideal_transform(target, noise: str, z: np.ndarray) -> np.ndarray:
+    """G*(z) = F_data⁻¹(F_z(z)): the monotone map that turns noise z into samples of p_data (the
+    inverse transform method). Uniform noise's end points z = ±1 would map to ±∞ for most targets;
+    they are drawn at the QUANTILE_CLIP and 1 − QUANTILE_CLIP quantiles."""
+    from scipy.stats import norm
+
+    u = (np.asarray(z, dtype=float) + 1) / 2 if noise == "uniform" else norm.cdf(z)
+    return target.ppf(np.clip(u, QUANTILE_CLIP, 1 - QUANTILE_CLIP))
+
+
+def nearer_ideal(ideal: np.ndarray | None, x_of_z: np.ndarray) -> tuple[np.ndarray | None, bool]:
+    """G*(z), or its mirror image G*(−z) (a decreasing map that also turns the noise into p_data:
+    both noises are symmetric and z_line is too), whichever the current G(z) is nearer; and
+    whether it is the mirror."""
+    finite = np.isfinite(x_of_z)
+    if ideal is None or not finite.any():
+        return ideal, False
+    mirror = ideal[::-1]
+    mirrored = bool(np.mean(np.abs(x_of_z - mirror)[finite]) < np.mean(np.abs(x_of_z - ideal)[finite]))
+    return (mirror if mirrored else ideal), mirrored
+
+
 def summary(snapshot: Snapshot1D, seconds: float) -> dict:
     """The CLI's JSON fields for a finished run."""
     stats = snapshot.metrics
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
-            **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js")}}
+            **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js", "mmd2")}}
 
 
 def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D, float]:
@@ -186,3 +241,18 @@ def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D
     run.trainer.train_iterations(iterations)
     seconds = time.perf_counter() - start
     return run, run.snapshot(), seconds
+
+
+def readouts(snap: Snapshot1D, rate: float) -> list[Readout]:
+    """The 1-D lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    return [
+        readout.iteration(snap, steps_too=True), readout.rate(rate),
+        *readout.d_scores(stats, f"{EVAL_SAMPLES:,}"),
+        Readout("W1", number(stats["w1"]), f"W1 = {exact(stats['w1'])}",
+                "Wasserstein-1 distance from p_g to p_data, in units of x: 0 when they match."),
+        Readout("JS", number(stats["js"]), f"JS = {exact(stats['js'])} nats",
+                "Jensen–Shannon divergence between p_data and p_g in nats: 0 when they match, at most "
+                "log 2 ≈ 0.693."),
+        readout.mmd(stats, MMD_SAMPLES), readout.objective(snap),
+    ]

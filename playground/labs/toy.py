@@ -11,9 +11,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .. import mmd
 from ..models import MLP
 from ..trainer import Trainer, noise_sampler
-from .base import LabRun, SeedOffset, d_scores
+from .base import LabRun, SeedOffset
+
+MMD_SAMPLES = 256  # of each evaluation batch behind the MMD² metric (its kernels are n × n: 512 took ~25 ms a frame)
 
 
 class ToyRun(LabRun):
@@ -34,6 +37,7 @@ class ToyRun(LabRun):
         eval_rng = self.generator(SeedOffset.EVALUATION)
         self.eval_z = self.trainer.sample_noise(eval_samples, eval_rng)
         self.eval_real = self._sample_real_units(eval_samples, eval_rng)
+        self._witness_data: tuple[np.ndarray, float] | None = None
 
     def _sample_real_units(self, n: int, rng: torch.Generator) -> torch.Tensor:
         return self.target.sample(n, rng).reshape(n, self.dim).sub_(self._centre_t).div_(self.half_width)
@@ -50,7 +54,7 @@ class ToyRun(LabRun):
         return self.to_data(self.trainer.generate(z))
 
     def discriminate_data(self, x: np.ndarray) -> np.ndarray:
-        """D(x) as probabilities for points given in data units; shape (n,)."""
+        """D(x) as its objective reads it (see Trainer.discriminate) for points in data units; shape (n,)."""
         return self.trainer.discriminate(self.to_units(x)).cpu().numpy().ravel()
 
     def sample_output(self, n: int) -> np.ndarray:
@@ -60,7 +64,32 @@ class ToyRun(LabRun):
 
     @torch.no_grad()
     def evaluate_batches(self) -> tuple[np.ndarray, dict]:
-        """Generated samples (data units) on the fixed noise batch, and D's scores on both batches."""
+        """Generated samples (data units) on the fixed noise batch, D's scores on both batches, and
+        MMD² between them (the kernel G descends when trained by MMD; for every run, so that
+        adversarial and direct training compare on one number)."""
         fake = self.trainer.generate(self.eval_z)
-        _, _, scores = d_scores(self.d_logits(self.eval_real), self.d_logits(fake))
+        _, _, scores = self.scores(self.d_logits(self.eval_real), self.d_logits(fake))
+        n = MMD_SAMPLES
+        scores["mmd2"] = float(mmd.mmd2(self.eval_real[:n], fake[:n])) if bool(torch.isfinite(fake).all()) else float("nan")
         return self.to_data(fake), scores
+
+    def witness(self, fake: np.ndarray, edges: list[np.ndarray]) -> np.ndarray:
+        """The MMD witness f on the cells between ``edges`` (per coordinate, data units, the same
+        for every call of a run; in 2-D y's then x's, so that rows are y), divided by
+        :func:`~playground.mmd.witness_scale`: 1 where the data are densest and G has no mass,
+        0 where p_g matches p_data."""
+        cell = float(edges[-1][1] - edges[-1][0]) / self.half_width  # in network units
+        if self._witness_data is None:  # the data's part is fixed: the evaluation batch
+            mass = _mass(self.to_data(self.eval_real), edges)
+            self._witness_data = mass, mmd.witness_scale(mass, cell)
+        data_mass, scale = self._witness_data
+        return mmd.witness_on_grid(data_mass, _mass(fake, edges), cell) / scale
+
+
+def _mass(points: np.ndarray, edges: list[np.ndarray]) -> np.ndarray:
+    """Each cell's share of the points (points (n, dim) in x, y order; edges in rows-first order)."""
+    points = np.asarray(points, dtype=float).reshape(len(points), -1)
+    columns = points[:, ::-1] if points.shape[1] == 2 else points
+    finite = np.isfinite(columns).all(axis=1)
+    counts, _ = np.histogramdd(columns[finite], bins=edges)
+    return counts / max(len(points), 1)

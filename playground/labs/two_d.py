@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics
+from .. import fields, metrics, readout
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
+from ..readout import Readout, exact, number, percent
 from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from ..timing import section
 from .base import Preset
-from .toy import ToyRun
+from .toy import MMD_SAMPLES, ToyRun
 
 CUSTOM_SOURCES = ("table", "csv")
 
@@ -36,8 +37,13 @@ class Config2D(fields.TrainingSettings):
     latent_dim: int = param(2, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="2 lets the manifold view draw the whole z-plane warped by G.")
     # Algorithm 1
+    method: str = fields.method()
     k: int = fields.k(1)
+    g_steps: int = fields.g_steps()
+    objective: str = fields.objective(visible_if=("method", "adversarial"))
     loss: str = fields.loss()
+    gp_weight: float = fields.gp_weight()
+    label_smoothing: float = fields.label_smoothing()
     batch: int = fields.batch(256)
     # Optimizer
     optimizer: str = fields.optimizer()
@@ -45,6 +51,9 @@ class Config2D(fields.TrainingSettings):
     link_lr: bool = fields.link_lr(True)
     lr_g: float = fields.lr_g(0.001)
     momentum: float = fields.momentum(0.5)
+    link_optimizer: bool = fields.link_optimizer()
+    optimizer_g: str = fields.optimizer_g()
+    momentum_g: float = fields.momentum_g(0.5)
     # Networks
     width: int = fields.width(64)
     depth: int = fields.depth(2)
@@ -57,8 +66,13 @@ class Config2D(fields.TrainingSettings):
                               help="Where D's slope pushes each generated sample (the generator's update direction).")
     show_manifold: bool = param(False, label="Generator manifold", effect=Effect.VIEW, group="Display",
                                 help="A grid in z-space, warped by G (z₁, z₂; any further z are 0).")
+    shared_scale: bool = param(False, label="p_g on p_data's colour scale", effect=Effect.VIEW, group="Display",
+                               help="Off: p_g has a colour scale of its own, so a p_g that has spread out stays "
+                                    "readable. On: both panels share p_data's scale, and p_g above p_data's peak "
+                                    "saturates.")
+    present: bool = fields.present()
 
-    WORK_FIELDS = ("batch", "k", "width", "depth")
+    WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
     def multiply_adds_per_sample(self) -> int:
         return mlp_pair_multiply_adds(self.latent_dim, 2, self.width, self.depth)
@@ -114,12 +128,15 @@ class Snapshot2D:
     metrics: dict
     losses: dict
     evals: dict
+    objective: str = "bce"  # what D was trained with: what its landscape means
+    method: str = "adversarial"  # 'mmd': ``d`` is the MMD witness function, scaled (see ToyRun.witness)
 
 
 class Run2D(ToyRun):
-    """The 2-D lab's run: D's landscape, p_g beside p_data, mode metrics, JS by grid, sliced W1."""
+    """The 2-D lab's run: D's landscape (or the MMD witness), p_g beside p_data, mode metrics,
+    JS by grid, sliced W1 and MMD²."""
 
-    EVAL_NAMES = ("modes_captured", "high_quality", "js", "swd")
+    EVAL_NAMES = ("modes_captured", "high_quality", "js", "swd", "mmd2")
 
     def __init__(self, config: Config2D, points: np.ndarray | None = None, points_name: str = ""):
         use_points = config.target == "custom" and config.custom_source == "csv" and points is not None
@@ -130,6 +147,7 @@ class Run2D(ToyRun):
         self.xs = x_lo + cell * (np.arange(GRID) + 0.5)
         self.ys = y_lo + cell * (np.arange(GRID) + 0.5)
         self.grid_points = np.stack(np.meshgrid(self.xs, self.ys), axis=-1).reshape(-1, 2)
+        self.cell_edges = [y_lo + cell * np.arange(GRID + 1), x_lo + cell * np.arange(GRID + 1)]  # rows = y
         self.p_data = target.pdf(self.grid_points).reshape(GRID, GRID)
         fine = x_lo + (x_hi - x_lo) / (JS_GRID * JS_FINE) * (np.arange(JS_GRID * JS_FINE) + 0.5)
         fine_y = fine - x_lo + y_lo
@@ -159,12 +177,23 @@ class Run2D(ToyRun):
         return fake, stats
 
     def gradient_arrows(self, x: np.ndarray) -> np.ndarray:
-        """∂D/∂x at points x (data units): the direction that raises D, where G's update pushes them."""
+        """∂D/∂x at points x (data units) for D's output as drawn (a probability or a score): the
+        direction that raises D, where G's update pushes them."""
         u = self.to_units(x).to(self.device).requires_grad_(True)
         with torch.enable_grad():
-            d = torch.sigmoid(self.trainer.D(u)).sum()
+            d = self.trainer.d_output(u).sum()
             (grad,) = torch.autograd.grad(d, u)
         return grad.double().cpu().numpy() / self.half_width
+
+    def witness_arrows(self, witness: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """∂f/∂x of the witness grid at points x (data units; central differences at each point's
+        cell): the direction in which minimising MMD² moves G's samples."""
+        cell = float(self.xs[1] - self.xs[0])
+        d_dy, d_dx = np.gradient(np.asarray(witness, dtype=float), cell)
+        (x_lo, _), (y_lo, _) = self.target.limits
+        col = np.clip(((x[:, 0] - x_lo) / cell).astype(int), 0, GRID - 1)
+        row = np.clip(((x[:, 1] - y_lo) / cell).astype(int), 0, GRID - 1)
+        return np.stack([d_dx[row, col], d_dy[row, col]], axis=1)
 
     def snapshot(self) -> Snapshot2D:
         self.record_losses()
@@ -174,9 +203,14 @@ class Run2D(ToyRun):
             density = metrics.kde_2d if config.density == "kde" else metrics.histogram_2d
             p_g = density(fake, self.xs, self.ys)
         self.record_evaluation(stats)
-        d = self.discriminate_data(self.grid_points).reshape(GRID, GRID)
+        hyper = t.hyper
         shown = fake[:SHOWN_SAMPLES]
-        arrows = self.gradient_arrows(shown[:ARROWS]) if config.show_arrows else None
+        if hyper.method == "mmd":
+            d = self.witness(fake, self.cell_edges)
+            arrows = self.witness_arrows(d, shown[:ARROWS]) if config.show_arrows else None
+        else:
+            d = self.discriminate_data(self.grid_points).reshape(GRID, GRID)
+            arrows = self.gradient_arrows(shown[:ARROWS]) if config.show_arrows else None
         manifold = None
         if config.show_manifold:
             z = torch.as_tensor(self.manifold_z.reshape(-1, config.latent_dim), dtype=torch.float32)
@@ -187,7 +221,8 @@ class Run2D(ToyRun):
             xs=f32(self.xs), ys=f32(self.ys), d=f32(d), p_data=f32(self.p_data), p_g=f32(p_g),
             real=f32(self.real_shown), fake=f32(shown), arrows=f32(arrows), manifold=f32(manifold),
             limits=self.target.limits, target=self.target.name,
-            metrics=stats, losses=self.loss_history.arrays(), evals=self.eval_history.arrays())
+            metrics=stats, losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
+            objective=hyper.objective, method=hyper.method)
 
 
 def _manifold_grid(noise: str, latent_dim: int) -> np.ndarray:
@@ -212,5 +247,28 @@ def summary(snapshot: Snapshot2D, seconds: float) -> dict:
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "modes_captured",
-                                     "modes_total", "high_quality", "swd")},
+                                     "modes_total", "high_quality", "swd", "mmd2")},
             "js_grid": stats["js"]}
+
+
+def readouts(snap: Snapshot2D, rate: float) -> list[Readout]:
+    """The 2-D lab's metric row (the page draws it as it is; a new number is one line here)."""
+    stats = snap.metrics
+    total = stats["modes_total"]
+    modes = [
+        Readout("Modes", f"{stats['modes_captured']}/{total}", f"{stats['modes_captured']} of {total} modes captured",
+                f"Modes with at least one generated sample within 3 std of its centre ({EVAL_SAMPLES:,} samples)."),
+        Readout("Quality", percent(stats["high_quality"]), f"{stats['high_quality']:.1%} high-quality samples",
+                "Generated samples within 3 std of their nearest mode centre (VEEGAN/PacGAN protocol)."),
+    ] if total else [
+        Readout("Modes", readout.MISSING, help="This target has no separate modes to count."),
+        Readout("Quality", readout.MISSING, help="This target has no mode centres to measure against."),
+    ]
+    return [
+        readout.iteration(snap, steps_too=True), readout.rate(rate),
+        *readout.d_scores(stats, f"{EVAL_SAMPLES:,}"), *modes,
+        Readout("JS (grid)", number(stats["js"]), f"JS = {exact(stats['js'])} nats",
+                f"Jensen–Shannon divergence in nats between p_data and the generated samples on a "
+                f"{JS_GRID} × {JS_GRID} grid (0 … log 2 ≈ 0.693)."),
+        readout.mmd(stats, MMD_SAMPLES), readout.objective(snap),
+    ]

@@ -1,10 +1,13 @@
 """The Streamlit side of the app, the only subpackage that imports Streamlit: what the pages call
 (``from playground import ui``), one module per concern.
 
-- ``session``: the browser session's LiveSession, URL settings and widget state;
+- ``session``: the browser session's LiveSession, URL settings and widget state; ``resume``: runs
+  kept after their page went, and the offer to resume one after a reload;
 - ``sidebar``: the sidebar generated from the lab's config; ``share``: share and save;
-- ``notices``: messages at the top of a page; ``controls``: buttons and metric widgets;
+- ``notices``: messages at the top of a page; ``controls``: buttons and the metric row;
+- ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
+- ``timeline``: the timeline slider, Continue from here and the animation download;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -20,19 +23,23 @@ _EXPORTS = {
     "lab_session": "session", "write_url": "session",
     "sidebar_config": "sidebar", "points_upload": "sidebar",
     "plain": "notices", "show_notices": "notices",
-    "controls": "controls", "value_metric": "controls", "device_caption": "controls",
+    "controls": "controls", "metric_row": "controls", "device_caption": "controls",
+    "presenting": "present",
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
+    "timeline_bar": "timeline",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .chart import history_charts, live_chart, pixel_image
-    from .controls import controls, device_caption, value_metric
+    from .controls import controls, device_caption, metric_row
     from .frames import live_area, slow_area
     from .notices import plain, show_notices
+    from .present import presenting
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
+    from .timeline import timeline_bar
 
 
 def __getattr__(name: str) -> Any:

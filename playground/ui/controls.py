@@ -1,39 +1,50 @@
-"""The buttons under a lab's title and the widgets that show numbers."""
+"""The buttons under a lab's title and the row of numbers under them."""
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import streamlit as st
 
 from ..device import describe
 from ..labs import Lab
 from ..live import LiveSession
+from .present import presentation_controls, presenting, shortcut_help
 from .session import widget_key
 
 
 def controls(lab: Lab, session: LiveSession) -> None:
-    """Run/Pause, Step D, Step G, Step iteration, Reset (callbacks run before the page redraws)."""
-    cols = st.columns(5)
+    """Run/Pause, Step D, Step G, Step iteration, Reset (callbacks run before the page redraws), and
+    the presentation toggle with the keyboard shortcuts."""
+    cols = st.columns(6)
     label, icon = ("Pause", ":material/pause:") if session.running else ("Run", ":material/play_arrow:")
     # The button does what it showed, not a toggle: under load Streamlit can deliver one click
     # twice (once with a live-frame rerun, once with the full rerun), and a toggle undid the Pause.
     cols[0].button(label, icon=icon, key=widget_key(lab, "run"), type="primary", width="stretch",
                    on_click=session.set_running, args=(not session.running,),
-                   disabled=session.diverged is not None)
+                   disabled=session.diverged is not None, help=shortcut_help("run"))
+    no_d = getattr(session.config, "method", "adversarial") == "mmd"  # direct training has no D to step
     for col, (what, text) in zip(cols[1:4], (("d", "Step D"), ("g", "Step G"), ("iteration", "Step iteration"))):
         col.button(text, key=widget_key(lab, f"step_{what}"), width="stretch", on_click=session.step, args=(what,),
-                   disabled=session.running or session.diverged is not None)
+                   disabled=session.running or session.diverged is not None or (what == "d" and no_d),
+                   help="MMD training has no discriminator" if what == "d" and no_d else shortcut_help(f"step_{what}"))
     cols[4].button("Reset", icon=":material/restart_alt:", key=widget_key(lab, "reset"), width="stretch",
-                   on_click=session.reset)
+                   on_click=session.reset, help=shortcut_help("reset"))
+    with cols[5]:
+        presentation_controls(lab, session)
 
 
-def value_metric(column, value: float) -> None:
-    """V(D, G), with its distance from the optimum −log 4 underneath."""
-    column.metric("V(D, G)", f"{value:.3f}", f"{value + math.log(4):+.3f}", delta_color="off", delta_arrow="off",
-                  help="The value at the optimum is −log 4 ≈ −1.386; the small number underneath is V + log 4.")
+def metric_row(lab: Lab, snap: Any, session: LiveSession) -> None:
+    """The lab's readouts (``Lab.readouts``) as one row of metrics; the tooltip of each gives the
+    exact value and what it means."""
+    readouts = lab.readouts(snap, session.steps_per_s)
+    for column, readout in zip(st.columns(len(readouts)), readouts):
+        help_text = "\n\n".join(part for part in (readout.long, readout.help) if part) or None
+        column.metric(readout.label, readout.value, readout.delta or None, delta_color="off", delta_arrow="off",
+                      help=help_text)
 
 
 def device_caption(session: LiveSession) -> None:
-    """Which device the run trains on."""
-    st.caption(f"Device: {describe(session.run.device)}")
+    """Which device the run trains on (not in presentation mode)."""
+    if not presenting(session.config):
+        st.caption(f"Device: {describe(session.run.device)}")

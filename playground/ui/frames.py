@@ -80,8 +80,8 @@ def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     @st.fragment(run_every=HISTORY_PERIOD_S if redraw else None)
     def charts() -> None:
         try:
-            if session.latest is not None:
-                draw(session.latest, session)
+            if session.shown is not None:  # the present, or the moment scrubbed to
+                draw(session.shown, session)
         except Exception as err:  # noqa: BLE001
             _frame_failed(session, err)
 

@@ -1,17 +1,20 @@
 """Every use of Streamlit's internals, in one place.
 
-Streamlit has no public API for two things the live pages need:
+Streamlit has no public API for three things the pages need:
 
 - serving Plotly.js from the installed plotly package: a v1 component is declared only for the
   URL under which Streamlit serves a local folder (``/component/<name>/<file>``); its static file
   serving cannot serve JavaScript as JavaScript, and a v2 component's assets must be packaged;
 - knowing, while a frame trains, whether the user changed something (a full rerun is waiting) or
-  the browser asked for the next frame: read from the script thread's ``ScriptRequests``.
+  the browser asked for the next frame: read from the script thread's ``ScriptRequests``;
+- knowing whether a page (a Streamlit session) is still connected, so that a run whose page went
+  is kept for a reload (``playground.parking``): the script run context's session id, and
+  ``Runtime.is_active_session`` (documented thread-safe, on the internal Runtime object).
 
 If one of them no longer looks as expected (a Streamlit upgrade within the pinned range), one
 warning is logged and the page falls back to public behaviour: ``st.plotly_chart`` redrawn from
-scratch, and frames that train for their plain time budget (a slider change then waits up to a
-frame). ``tests/test_streamlit_contract.py`` exercises the real objects and fails loudly instead.
+scratch, frames that train for their plain time budget (a slider change then waits up to a
+frame), and pages counted as connected (a reload then starts afresh, as it did before). ``tests/test_streamlit_contract.py`` exercises the real objects and fails loudly instead.
 """
 
 from __future__ import annotations
@@ -122,3 +125,39 @@ def request_checks(requests: Any) -> tuple[Check, Check]:
             return True
 
     return full_rerun_pending, any_rerun_pending
+
+
+# --- which page is this, and is a page still connected ---------------------------------------
+
+def session_id() -> str | None:
+    """The id of the Streamlit session (the page) running this script; None outside a script run."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return None if ctx is None else str(ctx.session_id)
+    except Exception as err:  # noqa: BLE001
+        _warn_once("reading the session id", err, "no resume after a reload")
+        return None
+
+
+def session_is_connected(session_id: str) -> bool:
+    """Whether the page with this session id is connected (a reload or a closed tab disconnects it
+    at once). True when it cannot be told: a run is then never offered to another page."""
+    from unittest.mock import NonCallableMock
+
+    try:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return True
+        runtime = Runtime.instance()
+        if isinstance(runtime, NonCallableMock):  # AppTest's mock runtime: its one page is connected
+            return True
+        active = runtime.is_active_session(session_id)
+        if not isinstance(active, bool):
+            raise TypeError(f"is_active_session returned {type(active).__name__}")
+        return active
+    except Exception as err:  # noqa: BLE001
+        _warn_once("asking whether a session is active", err, "treating every page as connected")
+        return True

@@ -1,5 +1,6 @@
-"""This browser session's state for a lab: its LiveSession, the URL's settings, and the widget
-values that mirror the session's config.
+"""This browser session's state for a lab: its LiveSession (new from the URL, or resumed after a
+reload), what the URL asks for (settings, preset, steps, a teacher's hide and lock), and the
+widget values that mirror the session's config.
 
 Widget values live under page-unique keys and are re-seeded from the session's config whenever
 Streamlit has dropped them (after a page switch), so switching pages never loses a setting or the
@@ -10,38 +11,70 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from .. import config as cfg
+from .. import links
 from ..labs import Lab
 from ..live import MAX_PRETRAIN, PRETRAIN_BUDGET_S, LiveSession
+from . import resume
 from .notices import plain
 
 log = logging.getLogger(__name__)
 
+_PAGE_RESTRICTIONS = "gp:page_restrictions"  # the hide and lock of the lab page being drawn (for write_url)
+
 
 def lab_session(lab: Lab) -> LiveSession:
-    """This browser session's LiveSession for ``lab``, created from the URL on first visit.
+    """This browser session's LiveSession for ``lab``: the run this browser left here before a
+    reload if the user resumes it, else a new one from the URL.
 
     A lab that cannot start (no data at all) says so instead of showing a traceback. The session
-    is stored before a link's pre-training, so a rerun that interrupts it keeps what was done.
+    is stored (and kept for a reload) before a link's pre-training, so a rerun that interrupts it
+    keeps what was done.
     """
     key = f"{lab.key}:session"
+    resume.remember_browser()
+    if key in st.session_state and not resume.hold(lab, st.session_state[key]):
+        del st.session_state[key]
+        st.toast("This run went on in another tab of this browser; this page starts afresh.")
     if key not in st.session_state:
-        config, notices, steps = config_from_url(lab)
-        try:
-            session = LiveSession(lab, config)
-        except Exception as err:  # noqa: BLE001 - a page must never show a traceback
-            log.exception("the %s could not start", lab.title)
-            st.error(plain(f"The {lab.title} could not start: {err}"))
-            st.stop()
+        session = resumed = resume.resumed_run(lab)
+        steps = 0
+        if session is None:
+            session, steps = _session_from_url(lab)
+        else:
+            st.session_state[f"{lab.key}:notices"] = []
         st.session_state[key] = session
-        st.session_state[f"{lab.key}:notices"] = notices
+        resume.hold(lab, session)
         if steps:
             pretrain_with_progress(session, steps)
-    return st.session_state[key]
+        if session is not resumed and "at" in st.query_params:  # a link to a moment: opens paused there
+            session.snapshot()
+            problem = session.scrub_to_iteration(st.query_params.get("at"))
+            if problem:
+                st.session_state[f"{lab.key}:notices"].append(problem)
+    session = st.session_state[key]
+    st.session_state[_PAGE_RESTRICTIONS] = session.restrictions
+    return session
+
+
+def _session_from_url(lab: Lab) -> tuple[LiveSession, int]:
+    """A new LiveSession set up as the URL says, and the pre-training iterations it asks for."""
+    link = link_from_url(lab)
+    try:
+        session = LiveSession(lab, link.config, restrictions=link.restrictions)
+    except Exception as err:  # noqa: BLE001 - a page must never show a traceback
+        log.exception("the %s could not start", lab.title)
+        st.error(plain(f"The {lab.title} could not start: {err}"))
+        st.stop()
+    st.session_state[f"{lab.key}:notices"] = link.notices
+    if link.preset:  # the preset box shows which preset the link started from, and its lesson
+        st.session_state[widget_key(lab, links.PRESET)] = link.preset
+    return session, link.steps
 
 
 def pretrain_with_progress(session: LiveSession, steps: int) -> None:
@@ -65,10 +98,26 @@ def pretrain_with_progress(session: LiveSession, steps: int) -> None:
     bar.empty()
 
 
-def config_from_url(lab: Lab):
-    """(config, notices, pre-train iterations) from the query string; bad entries are skipped."""
+@dataclass(frozen=True)
+class Link:
+    """What a page's URL asks for."""
+
+    config: Any
+    restrictions: links.Restrictions
+    notices: list[str]  # what the link asked for that could not be used
+    steps: int  # iterations to pre-train before the first frame
+    preset: str | None  # the preset the settings started from
+
+
+def link_from_url(lab: Lab) -> Link:
+    """The query string's preset, settings (on top of the preset's), steps, hide and lock; bad
+    entries are skipped, each with a notice."""
     params = {name: st.query_params.get(name) for name in st.query_params.keys()}
-    config, notices = cfg.from_text(lab.config_cls, params, ignore=("steps",))
+    presets = {name: preset.settings for name, preset in lab.presets.items()}
+    base, notices = links.preset_config(lab.config_cls, params, presets)
+    config, more = cfg.from_text(lab.config_cls, params, base=base, ignore=("steps", "at", *links.PARAMS))
+    restrictions, locks = links.restrictions_from(lab.config_cls, params, config)
+    notices += more + locks
     steps = 0
     if "steps" in params:
         text = str(params["steps"]).strip()
@@ -76,12 +125,16 @@ def config_from_url(lab: Lab):
             steps = int(text)
         else:
             notices.append(f"Ignored steps={text[:40]!r}: expected a whole number from 0 to {MAX_PRETRAIN}.")
-    return config, notices, steps
+    preset = str(params.get(links.PRESET, "")).strip()
+    return Link(config, restrictions, notices, steps, preset if preset in lab.presets else None)
 
 
 def write_url(config: Any) -> None:
-    """Mirror every non-default setting into the query string, so the link reproduces the setup."""
-    wanted = cfg.to_text(config)
+    """Mirror every non-default setting into the query string, and the teacher's hide and lock of
+    the page's session, so that the address (and a reload) reproduces the setup. A link's preset
+    shows as the settings it made."""
+    restrictions = st.session_state.get(_PAGE_RESTRICTIONS) or links.Restrictions()
+    wanted = cfg.to_text(config) | restrictions.to_params()
     current = {name: st.query_params.get(name) for name in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)

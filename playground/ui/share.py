@@ -11,22 +11,25 @@ import streamlit as st
 from .. import config as cfg
 from ..export import history_csv
 from ..labs import Lab
+from ..links import Restrictions
 from ..live import LiveSession
 from .notices import plain
 from .session import seed_widget_state, widget_key
 
 
-def share_link(lab: Lab, config: Any) -> str:
-    """This page's address with every setting in the query string."""
+def share_link(lab: Lab, config: Any, restrictions: Restrictions | None = None) -> str:
+    """This page's address with every setting in the query string, and the teacher's hide and lock
+    (a student's copied link keeps them)."""
     base = st.context.url or f"/lab_{lab.key}"  # AppTest has no browser URL
-    return f"{base}?{urllib.parse.urlencode(cfg.to_text(config, every=True))}"
+    params = cfg.to_text(config, every=True) | (restrictions or Restrictions()).to_params()
+    return f"{base}?{urllib.parse.urlencode(params, safe=',')}"
 
 
 def share_and_save(lab: Lab, session: LiveSession) -> None:
     """Copy a link, download the settings (JSON) and the metric history (CSV), restore settings."""
     with st.expander("Share and save", icon=":material/share:"):
         st.caption("Link with every setting (the icon at its right copies it):")
-        st.code(share_link(lab, session.config), language=None, wrap_lines=False)
+        st.code(share_link(lab, session.config, session.restrictions), language=None, wrap_lines=False)
         stem = f"gan-playground-{lab.key}"
         st.download_button("Settings (JSON)", data=lambda: cfg.to_json(session.config, lab.key),
                            file_name=f"{stem}-settings.json", mime="application/json", on_click="ignore",
@@ -50,6 +53,9 @@ def settings_upload(lab: Lab, session: LiveSession) -> None:
         except cfg.InvalidValue as err:
             st.session_state[message_key] = ("error", plain(f"{upload.name}: {err}. The settings are unchanged."))
             return
+        kept = session.restrictions.overridden(config)
+        if kept:
+            notices.append(f"Kept what your teacher fixed: {session.restrictions.describe_locked(lab.config_cls, kept)}.")
         change = session.apply(config)
         seed_widget_state(lab, session.config, force=True)
         lines = [plain(f"Settings restored from {upload.name}." + (f" {change}" if change else ""))]
