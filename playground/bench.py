@@ -13,6 +13,9 @@ For each lab's default preset:
    figure build, serialisation) between trainings of a fixed 0.7 frame period, and the payload
    bytes one frame sends to the browser. The page's frames differ in training time only: theirs
    adapts to what drawing took (``LiveSession.frame_budget``). Streamlit's own work is not timed.
+
+``--device cuda`` trains both loops on the GPU and times them in wall-clock time, synchronising
+before each reading (the CPU time of a thread that queues GPU kernels says little).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import plotly.io as pio
 import torch
 import torch.nn.functional as F
 
-from .device import limit_threads
+from .device import limit_threads, select_device
 from .labs import LABS
 from .live import FRAME_PERIOD_S
 from .timing import recording
@@ -85,19 +88,34 @@ def rate(step, seconds: float, clock=time.perf_counter) -> float:
     return n / (clock() - start)
 
 
-def headless(lab, seconds: float, config=None, prefix: str = "") -> dict:
+def clock_for(device: torch.device):
+    """The benchmark's clock: this thread's CPU time on the CPU; on CUDA wall-clock time read after
+    the GPU has finished what was queued."""
+    if device.type != "cuda":
+        return time.thread_time
+
+    def synchronised() -> float:
+        torch.cuda.synchronize(device)
+        return time.perf_counter()
+
+    return synchronised
+
+
+def headless(lab, seconds: float, config=None, prefix: str = "", device: str = "cpu") -> dict:
     """Trainer vs plain loop in CPU iterations/s, interleaved in ROUNDS rounds; the trainer's
     pending losses are drained between rounds, as a page's frames do."""
-    return _headless(lab.make_run(config or lab.config_cls()), seconds, prefix)
+    config = dataclasses.replace(config or lab.config_cls(), device=device)
+    return _headless(lab.make_run(config), seconds, prefix)
 
 
 def _headless(run, seconds: float, prefix: str) -> dict:
     plain = PlainLoop(run.trainer)
+    clock = clock_for(run.device)
     ours, theirs = [], []
     for _ in range(ROUNDS):
-        ours.append(rate(run.trainer.step_iteration, seconds / ROUNDS, time.thread_time))
+        ours.append(rate(run.trainer.step_iteration, seconds / ROUNDS, clock))
         run.trainer.drain_losses()
-        theirs.append(rate(plain.iteration, seconds / ROUNDS, time.thread_time))
+        theirs.append(rate(plain.iteration, seconds / ROUNDS, clock))
     trainer, reference = statistics.median(ours), statistics.median(theirs)
     return {f"{prefix}trainer_steps_per_s": round(trainer, 1), f"{prefix}plain_steps_per_s": round(reference, 1),
             f"{prefix}ratio": round(trainer / reference, 2)}
@@ -118,19 +136,22 @@ def matmul_flops_per_s(size: int = 256, seconds: float = 0.5) -> float:
     return 2.0 * size**3 * max(rate(lambda: torch.mm(a, b), seconds / 3, time.thread_time) for _ in range(3))
 
 
-def reference(lab, seconds: float) -> dict:
-    """The REFERENCE setting on a toy lab: trainer vs plain loop, and the arithmetic limit."""
-    run = lab.make_run(dataclasses.replace(lab.config_cls(), **REFERENCE))
+def reference(lab, seconds: float, device: str = "cpu") -> dict:
+    """The REFERENCE setting on a toy lab: trainer vs plain loop, and the arithmetic limit (on the
+    CPU; a GPU's limit at these sizes is its launch rate, not its arithmetic)."""
+    run = lab.make_run(dataclasses.replace(lab.config_cls(), **REFERENCE, device=device))
     result = _headless(run, seconds, prefix="reference_")
+    if run.device.type == "cuda":
+        return result
     limit = matmul_flops_per_s() / iteration_flops(run.trainer)
     return {**result, "reference_limit_steps_per_s": round(limit, 1),
             "reference_share_of_limit": round(result["reference_trainer_steps_per_s"] / limit, 3)}
 
 
-def live_tick(lab, frames: int = 20) -> dict:
+def live_tick(lab, frames: int = 20, device: str = "cpu") -> dict:
     """Time a frame's parts: training for a fixed 70% of the frame period, then the snapshot, its
     metrics, the figures and their JSON, which are what the page does each frame."""
-    run = lab.make_run(lab.config_cls())
+    run = lab.make_run(dataclasses.replace(lab.config_cls(), device=device))
     parts = {"train": [], "snapshot": [], "metrics": [], "figures": [], "serialise": []}
     payload = history_payload = 0
     for _ in range(frames):
@@ -158,13 +179,13 @@ def live_tick(lab, frames: int = 20) -> dict:
             "training_share_of_tick": round(ms["train_ms"] / (ms["train_ms"] + overhead), 3)}
 
 
-def run_bench(which: str, seconds: float, as_json: bool) -> int:
+def run_bench(which: str, seconds: float, as_json: bool, device: str = "cpu") -> int:
     limit_threads(1)
     results = {}
     for key in (sorted(LABS) if which == "all" else [which]):
         lab = LABS[key]
-        results[key] = {**headless(lab, seconds), **(reference(lab, seconds) if key in TOY_LABS else {}),
-                        **live_tick(lab)}
+        results[key] = {"device": str(select_device(device)), **headless(lab, seconds, device=device),
+                        **(reference(lab, seconds, device) if key in TOY_LABS else {}), **live_tick(lab, device=device)}
     if as_json:
         print(json.dumps(results))
     else:
