@@ -117,8 +117,10 @@ def _headless(run, seconds: float, prefix: str) -> dict:
         run.trainer.drain_losses()
         theirs.append(rate(plain.iteration, seconds / ROUNDS, clock))
     trainer, reference = statistics.median(ours), statistics.median(theirs)
+    autocast = getattr(run.trainer.engine, "autocast", None)  # the plain loop always runs in float32
     return {f"{prefix}trainer_steps_per_s": round(trainer, 1), f"{prefix}plain_steps_per_s": round(reference, 1),
-            f"{prefix}ratio": round(trainer / reference, 2)}
+            f"{prefix}ratio": round(trainer / reference, 2),
+            f"{prefix}trainer_precision": str(autocast).removeprefix("torch.") if autocast else "float32"}
 
 
 def iteration_flops(trainer) -> float:
