@@ -30,6 +30,7 @@ if not config.present:
 for notice in run.notices:
     st.info(ui.plain(notice))
 ui.show_notices(lab, session)
+ui.lesson_panel(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
 
