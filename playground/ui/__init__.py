@@ -9,6 +9,7 @@
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
 - ``lesson``: a lesson's steps and questions on a lab page, choosing or uploading one;
+- ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -30,6 +31,7 @@ _EXPORTS = {
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
     "lesson_panel": "lesson",
+    "latent_space": "latent",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
     from .timeline import timeline_bar
+    from .latent import latent_space
     from .lesson import lesson_panel
 
 
