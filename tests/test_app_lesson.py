@@ -32,7 +32,7 @@ def test_a_lesson_link_runs_a_step_to_its_rule_then_asks_its_question():
     at.run()
     assert session(at).run.trainer.iterations == 100 and not session(at).running
     page = texts(at)
-    assert "Trained 100 iterations" in page and "**Question:** Where is D* above ½" in page
+    assert "Trained 100 iterations (iteration 100).  \n**Question:** Where is D* above ½" in page
     answer = next(e for e in at.expander if e.label == "Answer")
     assert "Proposition 1" in shown(answer.markdown[0].value)
     at.button(key="1d.lesson:next").click().run()

@@ -30,7 +30,7 @@ def test_a_lesson_link_step_question_answer_and_a_bad_upload(app_server, tmp_pat
         page.get_by_role("button", name="Start this step").click()
         page.get_by_text("Question:").wait_for(timeout=60_000)  # the step paused itself after its 100 iterations
         assert iteration(page) == 100 and "Trained 100 iterations" in box.inner_text()
-        page.get_by_text("Answer").click()
+        page.get_by_text("Answer", exact=True).click()
         page.get_by_text("Proposition 1").wait_for(timeout=10_000)
         save_screenshot(page, "lesson-1d-1440x1000")
 

@@ -1,4 +1,4 @@
-"""The MNIST page's latent-space box: a walk between two fixed noise vectors (straight and
+"""The MNIST page's latent-space box (behind a switch): a walk between two fixed noise vectors (straight and
 spherical), sliders for the first latent dimensions of one vector, and the memorisation check.
 
 It is drawn by full reruns only (a control changed, Run pressed), never by the live frames, and
@@ -21,15 +21,20 @@ CHECK_DIGITS = 6  # generated digits in the memorisation check
 NEIGHBOURS = 3
 
 
+SECTIONS = {"walk": "Latent walk", "sliders": "Move one vector", "check": "Memorisation check"}
+
+
 def latent_space(lab: Lab, session: LiveSession) -> None:
-    with st.expander("The latent space: walks, sliders and the memorisation check", icon=":material/conversion_path:"):
-        walk_tab, sliders_tab, check_tab = st.tabs(["Latent walk", "Move one vector", "Memorisation check"])
-        with walk_tab:
-            _walk(lab, session)
-        with sliders_tab:
-            _sliders(lab, session)
-        with check_tab:
-            _memorisation(lab, session)
+    """A switch that opens the box (a keyed widget: it stays open through reruns, where an expander
+    drawn after a link's progress bar was rebuilt closed), and one section at a time, so only the
+    one shown draws."""
+    if not st.toggle("The latent space: walks, sliders and the memorisation check", key=widget_key(lab, "latent:open"),
+                     help="G on chosen noise vectors, computed when a control here changes, not every frame."):
+        return
+    with st.container(border=True):
+        section = st.segmented_control("Show", list(SECTIONS), format_func=SECTIONS.get, default="walk",
+                                       key=widget_key(lab, "latent:section"), label_visibility="collapsed")
+        {"walk": _walk, "sliders": _sliders, "check": _memorisation}.get(section or "walk")(lab, session)
 
 
 def _digit_box(container, lab: Lab, name: str, label: str, default: int) -> int:
@@ -52,14 +57,14 @@ def _walk(lab: Lab, session: LiveSession) -> None:
     with session.lock:  # G draws 2 × steps digits: a few milliseconds of the trainer's time
         picture = latent.walk(run, first, second, steps, digits)
     what = f"digit {digits[0]} to digit {digits[1]}, " if digits else ""
-    pixel_image(st, picture, caption=f"From noise vector {first} to {second} ({what}iteration "
+    pixel_image(st.columns([3, 1])[0], picture, caption=f"From noise vector {first} to {second} ({what}iteration "
                                      f"{run.trainer.iterations:,}) · top: the straight line · bottom: the "
                                      "spherical arc, which keeps the noise's typical length")
 
 
 def _sliders(lab: Lab, session: LiveSession) -> None:
     run = session.run
-    left, right = st.columns([3, 1])
+    left, right, _ = st.columns([3, 1, 1])
     index = int(left.number_input("Noise vector", 0, latent.NOISE_VECTORS - 1, 0, key=widget_key(lab, "latent:one")))
     digit = _digit_box(left, lab, "one_digit", "Digit", 7) if run.conditional else 0
     z = run.grid_z[index].float().cpu()
@@ -85,6 +90,6 @@ def _memorisation(lab: Lab, session: LiveSession) -> None:
         st.session_state[key] = (iteration, picture, distances)
     if st.session_state.get(key) is not None:
         iteration, picture, distances = st.session_state[key]
-        pixel_image(st, picture, caption=f"Iteration {iteration:,} · each row: a generated digit, then its nearest "
+        pixel_image(st.columns([1, 1])[0], picture, caption=f"Iteration {iteration:,} · each row: a generated digit, then its nearest "
                                          f"training digits (distances {distances.min():.1f} to {distances.max():.1f} "
                                          "on pixels scaled to 0…1; 0 would be a copy)")

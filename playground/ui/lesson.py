@@ -119,10 +119,9 @@ def _lesson_box(lab: Lab, session: LiveSession, progress: lessons.Progress) -> N
     lesson, step = progress.lesson, progress.step
     with st.container(border=True, key=widget_key(lab, "lesson:box")):
         _show_message()
-        st.markdown(f"**{plain(lesson.title)}** · {progress.where()} — {plain(step.title)}")
-        st.markdown(plain(step.watch))
-        st.caption(f"Trains {plain(step.rule(lesson.lab))}"
-                   + (", from new networks." if step.fresh or progress.index == 0 else ", from where training is."))
+        start = "from new networks" if step.fresh or progress.index == 0 else "from where training is"
+        st.markdown(f"**{plain(lesson.title)}** · {progress.where()} — {plain(step.title)}  \n{plain(step.watch)} "
+                    f"*(Trains {plain(step.rule(lesson.lab))}, {start}.)*")
         watch = progress.watch()
         running = watch is not None and watch.outcome is None and session.running
         cols = st.columns([1, 1.4, 1, 1])
@@ -136,8 +135,8 @@ def _lesson_box(lab: Lab, session: LiveSession, progress: lessons.Progress) -> N
         cols[3].button("End lesson", icon=":material/close:", key=widget_key(lab, "lesson:end"), width="stretch",
                        on_click=_end)
         if progress.ended():
-            (st.success if watch.outcome == "reached" else st.warning)(watch.message())
-            st.markdown(f"**Question:** {plain(step.question)}")
+            mark = ":material/check_circle:" if watch.outcome == "reached" else ":material/warning:"
+            st.markdown(f"{mark} {plain(watch.message())}  \n**Question:** {plain(step.question)}")
             with st.expander("Answer"):
                 st.markdown(plain(step.answer))
         elif running:
