@@ -30,7 +30,7 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
-    "lesson_panel": "lesson",
+    "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
 }
 __all__ = sorted(_EXPORTS)
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .sidebar import points_upload, sidebar_config
     from .timeline import timeline_bar
     from .latent import latent_space
-    from .lesson import lesson_panel
+    from .lesson import lesson_links, lesson_panel
 
 
 def __getattr__(name: str) -> Any:

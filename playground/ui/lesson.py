@@ -155,3 +155,10 @@ def _end() -> None:
     st.session_state[_MESSAGE] = None
     if LESSON in st.query_params:
         del st.query_params[LESSON]
+
+
+def lesson_links() -> None:
+    """The shipped lessons as links (the home page's list): each opens its lab with the lesson."""
+    for key, lesson in shipped_lessons().items():
+        st.markdown(f"- [{plain(lesson.title)}](lab_{lesson.lab}?{LESSON}={key}) ({LABS[lesson.lab].title}): "
+                    f"{plain(lesson.summary)}")
