@@ -117,29 +117,36 @@ def _lesson_box(lab: Lab, session: LiveSession, progress: lessons.Progress) -> N
     """The step shown: where the class is, what to watch, the stop rule, Start/Back/Next, and once
     the step has run, how it ended and its question with the answer behind a click."""
     lesson, step = progress.lesson, progress.step
+    compact = bool(getattr(session.config, "present", False))  # a projector: the figure must stay on screen
     with st.container(border=True, key=widget_key(lab, "lesson:box")):
         _show_message()
         start = "from new networks" if step.fresh or progress.index == 0 else "from where training is"
-        st.markdown(f"**{plain(lesson.title)}** · {progress.where()} — {plain(step.title)}  \n{plain(step.watch)} "
-                    f"*(Trains {plain(step.rule(lesson.lab))}, {start}.)*")
+        heading = f"**{plain(lesson.title)}** · {progress.where()} — {plain(step.title)}"
+        rule = f"*(Trains {plain(step.rule(lesson.lab))}, {start}.)*"
         watch = progress.watch()
         running = watch is not None and watch.outcome is None and session.running
-        cols = st.columns([1, 1.4, 1, 1])
+        if compact:  # one row: the heading and the buttons; what to watch in the Start button's tooltip
+            head, *cols = st.columns([4, 1, 1.4, 1, 1], vertical_alignment="center")
+            head.markdown(heading)
+        else:
+            st.markdown(f"{heading}  \n{plain(step.watch)} {rule}")
+            cols = st.columns([1, 1.4, 1, 1])
         cols[0].button("Back", icon=":material/arrow_back:", key=widget_key(lab, "lesson:back"), width="stretch",
                        disabled=progress.index == 0, on_click=progress.move, args=(-1,))
         cols[1].button("Train this step again" if watch is not None else "Start this step", type="primary",
                        icon=":material/play_arrow:", key=widget_key(lab, "lesson:start"), width="stretch",
-                       disabled=running, on_click=_start, args=(lab, session, progress))
+                       disabled=running, on_click=_start, args=(lab, session, progress),
+                       help=plain(f"{step.watch} (Trains {step.rule(lesson.lab)}, {start}.)") if compact else None)
         cols[2].button("Next", icon=":material/arrow_forward:", key=widget_key(lab, "lesson:next"), width="stretch",
                        disabled=progress.index == len(lesson.steps) - 1, on_click=progress.move, args=(1,))
-        cols[3].button("End lesson", icon=":material/close:", key=widget_key(lab, "lesson:end"), width="stretch",
-                       on_click=_end)
+        cols[3].button("End lesson" if not compact else "End", icon=":material/close:",
+                       key=widget_key(lab, "lesson:end"), width="stretch", on_click=_end)
         if progress.ended():
             mark = ":material/check_circle:" if watch.outcome == "reached" else ":material/warning:"
             st.markdown(f"{mark} {plain(watch.message())}  \n**Question:** {plain(step.question)}")
             with st.expander("Answer"):
                 st.markdown(plain(step.answer))
-        elif running:
+        elif running and not compact:
             st.caption("Training this step; it pauses by itself when its rule is met.")
 
 
