@@ -31,11 +31,13 @@ def shipped_lessons() -> dict[str, lessons.Lesson]:
 
 def lesson_panel(lab: Lab, session: LiveSession) -> None:
     """The lesson box of a lab page: the lesson in progress if it is this lab's, else a folded
-    'Lessons' chooser."""
+    'Lessons' chooser (left out in presentation mode)."""
     _from_link(lab)
     progress = st.session_state.get(_PROGRESS)
     if progress is not None and progress.lesson.lab == lab.key:
         _lesson_box(lab, session, progress)
+    elif getattr(session.config, "present", False):  # a projector shows the figure, not the lesson list
+        _show_message()
     else:
         _chooser(lab, session, progress)
 
