@@ -36,7 +36,7 @@ def test_a_lesson_link_step_question_answer_and_a_bad_upload(app_server, tmp_pat
 
         page.get_by_role("button", name="End lesson").click()
         page.get_by_text("Lessons").first.click()
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        page.locator(".stMain [data-testid='stFileUploaderDropzoneInput']").set_input_files(
             files=[{"name": "broken.toml", "mimeType": "text/plain", "buffer": BAD_LESSON}])
         message = page.get_by_text("broken.toml: line 6: step 1")
         message.wait_for(timeout=30_000)
