@@ -53,6 +53,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "≤": operator.le, "≥": operator.ge}
 _CLAUSE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|≤|≥|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
+KEPT_SETTINGS = ("seed", "device", "present")  # the class's, not the lesson's (unless a step sets them)
 LESSON_KEYS = {"title", "lab", "summary", "preset", "settings", "steps"}
 STEP_KEYS = {"title", "settings", "fresh", "watch", "until", "cap", "question", "answer"}
 
@@ -133,13 +134,14 @@ class Lesson:
         return cfg.replace_fields(LABS[self.lab].config_cls(), changes)
 
     def step_config(self, index: int, current: Any) -> Any:
-        """The config for step ``index``: the lesson's start (seed and presentation kept from
-        ``current``) for a fresh step or the first, else ``current``; then the step's settings."""
+        """The config for step ``index``: the lesson's start for a fresh step or the first (with
+        the class's seed, device and presentation mode kept from ``current``), else ``current``;
+        then the step's settings."""
         step = self.steps[index]
         base = current
         if step.fresh or index == 0:
-            base = cfg.replace_fields(self.start_config(), {"seed": current.seed, "present": current.present}
-                                      if hasattr(current, "present") else {"seed": current.seed})
+            kept = {name: getattr(current, name) for name in KEPT_SETTINGS if hasattr(current, name)}
+            base = cfg.replace_fields(self.start_config(), kept)
         return cfg.replace_fields(base, dict(step.settings))
 
 

@@ -48,3 +48,11 @@ def test_an_unknown_lesson_or_one_for_another_lab_gets_a_notice():
     assert "There is no lesson 'nope'" in texts(at)
     at = h.open_lab(PAGE, {"lesson": "ring_collapse"})
     assert "is for the 2-D lab" in texts(at) and not session(at).running
+
+
+def test_a_teachers_lock_outranks_a_lessons_settings_and_the_box_says_so():
+    at = h.open_lab(PAGE, {"lesson": "figure1", "lock": "lr_g", "width": "8"})
+    at.button(key="1d.lesson:start").click().run()
+    assert session(at).config.lr_g == 0.0004 and session(at).running
+    assert "Kept what your teacher fixed: Learning rate (G)" in texts(at)
+    session(at).set_running(False)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from playground import config as cfg
 from playground import lessons
 from playground.labs import LABS
 from playground.live import LiveSession, TrainingSlots
@@ -50,8 +51,10 @@ def test_a_good_lesson_parses_with_its_preset_settings_and_steps():
     assert second.settings == {"loss": "nonsaturating", "lr_g": 0.01}
     assert [(c.metric, c.op, c.number) for c in second.condition] == [("d_fake", ">", -1.0), ("w1", ">=", 0.0)]
     assert second.rule("1d") == "until D(fake) > -1 and W1 ≥ 0, at most 40 iterations"
-    config = lesson.step_config(1, lesson.step_config(0, lesson.start_config(seed=4)))
+    mine = cfg.replace_fields(lesson.start_config(seed=4), {"present": True, "device": "cpu", "k": 9})
+    config = lesson.step_config(1, lesson.step_config(0, mine))
     assert (config.seed, config.loss, config.lr_g, config.width, config.k) == (4, "nonsaturating", 0.01, 8, 5)
+    assert config.present and config.device == "cpu"  # the class's seed, device and presentation mode stay
 
 
 def test_the_same_lesson_as_json_parses_the_same():

@@ -154,7 +154,12 @@ def _lesson_box(lab: Lab, session: LiveSession, progress: lessons.Progress) -> N
 
 def _start(lab: Lab, session: LiveSession, progress: lessons.Progress) -> None:
     """on_click of Start: the step's settings into the session (and the sidebar), training on."""
+    wanted = progress.lesson.step_config(progress.index, session.config)
     note = progress.start(session)
+    kept = session.restrictions.overridden(wanted)  # a teacher's lock outranks the lesson's settings
+    if kept:
+        note = (f"{note} " if note else "") + (f"Kept what your teacher fixed: "
+                                               f"{session.restrictions.describe_locked(lab.config_cls, kept)}.")
     seed_widget_state(lab, session.config, force=True)
     st.session_state[_MESSAGE] = ("info", plain(note)) if note else None
 
