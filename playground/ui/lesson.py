@@ -34,12 +34,16 @@ def lesson_panel(lab: Lab, session: LiveSession) -> None:
     'Lessons' chooser (left out in presentation mode)."""
     _from_link(lab)
     progress = st.session_state.get(_PROGRESS)
-    if progress is not None and progress.lesson.lab == lab.key:
-        _lesson_box(lab, session, progress)
-    elif getattr(session.config, "present", False):  # a projector shows the figure, not the lesson list
-        _show_message()
-    else:
-        _chooser(lab, session, progress)
+    # One container whatever it holds: the elements after it keep their places in the page, so
+    # Streamlit updates them instead of mounting them anew (the presentation switch's script
+    # remembers whether the sidebar was folded; remounted, it forgot when the list came back).
+    with st.container():
+        if progress is not None and progress.lesson.lab == lab.key:
+            _lesson_box(lab, session, progress)
+        elif getattr(session.config, "present", False):  # a projector shows the figure, not the list
+            _show_message()
+        else:
+            _chooser(lab, session, progress)
 
 
 def _from_link(lab: Lab) -> None:
