@@ -19,6 +19,7 @@ from .animation import pick
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
 from .links import Restrictions
+from .slowmo import SLOW_STEP_S, Pacer, SlowMotion, StepView, describe, iterations_per_s, step_view
 from .timeline import Moment, Timeline
 from .trainer import Diverged
 
@@ -186,6 +187,8 @@ class LiveSession:
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
+        self.slow_motion, self.pacer = SlowMotion(), Pacer()  # slower speeds (see playground.slowmo)
+        self.step_view: StepView | None = None  # the last step done slowly or by a Step button: the overview's
 
     # --- configuration --------------------------------------------------------------------
 
@@ -232,6 +235,12 @@ class LiveSession:
         self.timeline.clear()
         self.viewing, self.shown, self.rewind_note = None, None, None
         self.meter.clear()
+        self._forget_steps()
+
+    def _forget_steps(self) -> None:
+        self.slow_motion.reset()
+        self.pacer.reset()
+        self.step_view = None
 
     # --- training -------------------------------------------------------------------------
 
@@ -245,6 +254,7 @@ class LiveSession:
                 self.slots.release(id(self))
                 self.queue_place = 0
             self.meter.clear()
+            self.pacer.reset()
 
     def release_slot(self) -> None:
         """Give the training slot back without pausing: the page went, and nothing trains until
@@ -258,7 +268,30 @@ class LiveSession:
         with self.lock:
             if self.diverged is None:
                 self.viewing, self.rewind_note = None, None  # a step trains the present
-                self._guarded(lambda: getattr(self.run.trainer, actions[what])())
+                self.slow_motion.reset()  # slow motion starts the next iteration afresh
+                self._watched(lambda: getattr(self.run.trainer, actions[what])(), slow=False)
+
+    @property
+    def speed(self) -> str:
+        return getattr(self.config, "speed", "full")
+
+    @property
+    def frame_period(self) -> float:
+        """Seconds between live frames: one step a second in slow motion."""
+        return SLOW_STEP_S if self.speed == "slow" else FRAME_PERIOD_S
+
+    def _watched(self, action, slow: bool) -> None:
+        """Do a step with the trainer recording it, and keep what it did for the overview."""
+        trainer = self.run.trainer
+        trainer.watch, trainer.last_step = True, None
+        try:
+            self._guarded(action)
+        finally:
+            trainer.watch = False
+        record = trainer.last_step
+        if record is not None and self.diverged is None:
+            phase = self.slow_motion.phase if slow else None
+            self.step_view = step_view(self.run, record, describe(trainer, record, phase))
 
     def pretrain(self, iterations: int, evaluations: int = 20, budget_s: float = PRETRAIN_BUDGET_S,
                  progress: Callable[[int, int, int], None] | None = None) -> Pretraining:
@@ -348,6 +381,14 @@ class LiveSession:
             if not self.request_slot():
                 self._frame_start = None
                 return 0
+            if self.speed == "slow":
+                self._frame_start = None
+                self._watched(lambda: self.slow_motion.step(self.run.trainer), slow=True)
+                self.meter.add(self.run.trainer.iterations)
+                return 1
+            cap = iterations_per_s(self.speed)
+            most = None if cap == float("inf") else self.pacer.allowance(cap)
+            self.step_view = None  # many steps a frame: the overview shows training as a whole
             budget_s = self.frame_budget() if budget_s is None else budget_s
             start = time.perf_counter()
 
@@ -357,7 +398,8 @@ class LiveSession:
 
             limit_s = budget_s if next_frame_requested is None else max(
                 budget_s, EXTEND_LIMIT * FRAME_PERIOD_S * self.slots.load_factor())
-            done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop)) or 0
+            done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop,
+                                                                    max_iterations=most)) or 0
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done
@@ -468,6 +510,7 @@ class LiveSession:
             self.viewing, self.latest, self.shown = None, None, None
             self.diverged, self.error, self.pretraining = None, None, None
             self.meter.clear()
+            self._forget_steps()
             start, dropped = trainer.iterations, last.iteration - trainer.iterations
             note = (f"Continuing from iteration {start:,}: the {dropped:,} iteration{'s' if dropped != 1 else ''} "
                     f"after it {'are' if dropped != 1 else 'is'} dropped, and training goes on with the settings "

@@ -8,6 +8,7 @@
 - ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
+- ``slowmo``: the model overview beside the main figure and a slow-motion step's marks;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -28,6 +29,7 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
+    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from .present import presenting
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
+    from .slowmo import marked, overview_chart, with_overview
     from .timeline import timeline_bar
 
 
