@@ -38,6 +38,8 @@ def draw_history(snap, session) -> None:
 
 ui.live_area(session, draw)
 ui.slow_area(session, draw_history)
+if not config.present:
+    ui.figure1_view(lab, session)
 ui.device_caption(session)
 if not config.present:
     with st.expander("Algorithm 1 with the current settings" if session.marker is None

@@ -19,6 +19,7 @@ from .animation import pick
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
 from .links import Restrictions
+from .stages import StageRecorder
 from .slowmo import SLOW_STEP_S, Pacer, SlowMotion, StepView, describe, iterations_per_s, step_view
 from .timeline import Moment, Timeline
 from .trainer import Diverged
@@ -189,6 +190,7 @@ class LiveSession:
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
         self.slow_motion, self.pacer = SlowMotion(), Pacer()  # slower speeds (see playground.slowmo)
         self.step_view: StepView | None = None  # the last step done slowly or by a Step button: the overview's
+        self.stages = StageRecorder() if lab.stages else None  # Figure 1's four stages (the 1-D lab)
 
     # --- configuration --------------------------------------------------------------------
 
@@ -236,6 +238,8 @@ class LiveSession:
         self.viewing, self.shown, self.rewind_note = None, None, None
         self.meter.clear()
         self._forget_steps()
+        if self.stages is not None:
+            self.stages.clear()
 
     def _forget_steps(self) -> None:
         self.slow_motion.reset()
@@ -326,6 +330,7 @@ class LiveSession:
             progress(0, iterations, place)
             time.sleep(PROGRESS_PERIOD_S)
         first, reported = trainer.iterations, time.perf_counter()
+        self._first_steps()
 
         def should_stop() -> bool:
             nonlocal reported
@@ -386,6 +391,7 @@ class LiveSession:
                 self._watched(lambda: self.slow_motion.step(self.run.trainer), slow=True)
                 self.meter.add(self.run.trainer.iterations)
                 return 1
+            self._first_steps()
             cap = iterations_per_s(self.speed)
             most = None if cap == float("inf") else self.pacer.allowance(cap)
             self.step_view = None  # many steps a frame: the overview shows training as a whole
@@ -416,6 +422,23 @@ class LiveSession:
             self.slots.release(id(self))
             return None
 
+    def _first_steps(self) -> None:
+        """Train the first iteration step by step, snapshotting after its D steps and after its
+        first G step: Figure 1's stages (b) and (c), which a frame of many iterations would skip."""
+        trainer = self.run.trainer
+        hyper = trainer.hyper
+        if (self.stages is None or hyper.method != "adversarial" or self.diverged is not None
+                or not self.stages.wants_first_steps(trainer.g_steps)):
+            return
+        while trainer.d_steps < hyper.k and self.diverged is None:
+            self._guarded(trainer.step_d)
+        if self.diverged is None:
+            self._record(self.run.snapshot())  # (b)
+            for i in range(hyper.g_steps):
+                self._guarded(lambda: trainer.step_g(ends_iteration=i == hyper.g_steps - 1))
+                if i == 0 and self.diverged is None:
+                    self._record(self.run.snapshot())  # (c)
+
     def snapshot(self):
         """What a frame shows: the moment scrubbed to, or else a new snapshot of the present (kept
         in the timeline)."""
@@ -428,6 +451,8 @@ class LiveSession:
 
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
+        if self.stages is not None:
+            self.stages.observe(snapshot)
         return snapshot
 
     # --- the timeline: scrubbing back, continuing from an earlier moment -------------------
@@ -512,6 +537,8 @@ class LiveSession:
             self.meter.clear()
             self._forget_steps()
             start, dropped = trainer.iterations, last.iteration - trainer.iterations
+            if self.stages is not None:
+                self.stages.drop_after(start)
             note = (f"Continuing from iteration {start:,}: the {dropped:,} iteration{'s' if dropped != 1 else ''} "
                     f"after it {'are' if dropped != 1 else 'is'} dropped, and training goes on with the settings "
                     "in the sidebar.")

@@ -9,6 +9,7 @@
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
 - ``slowmo``: the model overview beside the main figure and a slow-motion step's marks;
+- ``stages``: the 1-D lab's Figure 1 view (its four stages from the run) and its downloads;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -30,6 +31,7 @@ _EXPORTS = {
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
     "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
+    "figure1_view": "stages",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
     from .slowmo import marked, overview_chart, with_overview
+    from .stages import figure1_view
     from .timeline import timeline_bar
 
 
