@@ -330,7 +330,7 @@ class LiveSession:
             progress(0, iterations, place)
             time.sleep(PROGRESS_PERIOD_S)
         first, reported = trainer.iterations, time.perf_counter()
-        self._first_steps()
+        self._first_steps()  # counts towards the link's iterations
 
         def should_stop() -> bool:
             nonlocal reported
@@ -341,7 +341,10 @@ class LiveSession:
                 progress(trainer.iterations - first, iterations, 0)
             return now >= deadline
 
-        for chunk in _split(iterations, evaluations):
+        chunks = _split(iterations, evaluations)
+        if chunks:  # the evaluations fall where they would have: the first chunk is shorter
+            chunks[0] = max(chunks[0] - (trainer.iterations - first), 0)
+        for chunk in chunks:
             if time.perf_counter() >= deadline:
                 return "time"
             self._guarded(lambda: trainer.train_for(deadline - time.perf_counter(), should_stop=should_stop,
@@ -430,6 +433,8 @@ class LiveSession:
         if (self.stages is None or hyper.method != "adversarial" or self.diverged is not None
                 or not self.stages.wants_first_steps(trainer.g_steps)):
             return
+        if trainer.d_steps == 0 and "a" not in self.stages.captured:
+            self._record(self.run.snapshot())  # (a): a link's pre-training trains before any frame
         while trainer.d_steps < hyper.k and self.diverged is None:
             self._guarded(trainer.step_d)
         if self.diverged is None:

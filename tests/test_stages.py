@@ -57,6 +57,13 @@ def test_full_speed_stops_for_b_and_c_once():
     assert s.stages.stages() == []
 
 
+def test_a_links_pretraining_captures_every_stage_from_the_start():
+    s = session(k=2)
+    s.pretrain(40, evaluations=2)
+    got = letters(s)
+    assert got["a"] == (0, 0, True) and got["b"][:2] == (2, 0) and got["c"][:2] == (2, 1)
+
+
 def test_a_run_without_a_stage_takes_no_extra_steps():
     s = LiveSession(LABS["2d"], LABS["2d"].config_cls())
     assert s.stages is None
