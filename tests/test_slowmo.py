@@ -145,3 +145,17 @@ def test_overview_and_marks_equal_their_validated_copies():
     for fig in figures:
         sent = json.loads(pio.to_json(fig, validate=False))
         assert sent == json.loads(pio.to_json(go.Figure(fig.to_plotly_json()), validate=False))
+
+
+def test_a_bad_speed_in_a_link_is_a_notice_and_mmd_slow_motion_steps_g_only():
+    from playground import config as cfg
+
+    config, notices = cfg.from_text(type(tiny_config()), {"speed": "warp"})
+    assert config.speed == "full" and any("speed" in n for n in notices)
+    s = LiveSession(LABS["1d"], tiny_config(method="mmd", speed="slow"))
+    s.set_running(True)
+    s.tick()
+    s.tick()
+    assert s.step_view.network == "G" and s.run.trainer.d_steps == 0 and s.run.trainer.iterations == 2
+    assert s.step_view.real is not None and np.isfinite(s.step_view.push).all()
+    assert "no D" in " ".join(a.text for a in overview(s.step_view, method="mmd").layout.annotations)
