@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import streamlit as st
@@ -31,9 +32,16 @@ def overview_chart(session: LiveSession, key: str, height: int = 420) -> None:
     """The model overview of the present (of nothing in particular while scrubbed back)."""
     view = session.step_view if session.viewing is None else None
     hyper = session.run.trainer.hyper
-    live_chart(overview(view, running=session.running and session.viewing is None, method=hyper.method, k=hyper.k,
-                        style=style_of(session.config), height=height),
-               key=f"{key}.overview", toolbar=False)
+    running, style = session.running and session.viewing is None, style_of(session.config)
+    figure = (overview(view, running, hyper.method, hyper.k, style, height) if view is not None
+              else _still_overview(running, hyper.method, hyper.k, style, height))
+    live_chart(figure, key=f"{key}.overview", toolbar=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _still_overview(running: bool, method: str, k: int, style, height: int):
+    """The overview with no step to show is the same every frame at full speed: built once."""
+    return overview(None, running, method, k, style, height)
 
 
 def marked(figure: Any, session: LiveSession, arrows: bool = True) -> Any:
