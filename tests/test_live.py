@@ -126,6 +126,7 @@ def test_capacity_comes_from_the_environment_or_the_cores(text, expected, monkey
 def test_an_interrupt_ends_the_frames_training_early():
     s = session()
     s.set_running(True)
+    s.tick(0.01)  # the first tick also snapshots Figure 1's first stages (see playground.stages)
     asked = []
     start = time.perf_counter()
     done = s.tick(1.0, interrupt=lambda: asked.append(1) or len(asked) >= 3)
