@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from .. import fields, metrics, readout
+from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number, percent
@@ -71,6 +72,7 @@ class Config2D(fields.TrainingSettings):
                                     "readable. On: both panels share p_data's scale, and p_g above p_data's peak "
                                     "saturates.")
     present: bool = fields.present()
+    speed: str = speed_field()
 
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
