@@ -8,6 +8,8 @@
 - ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
+- ``coach``: the coach's readings of the run; ``states``: trained states (start from, save, load);
+  ``drawing``: the 2-D lab's draw-your-own-data canvas;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -28,10 +30,13 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
+    "coach_box": "coach", "drawing_panel": "drawing",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from .coach import coach_box
+    from .drawing import drawing_panel
     from .chart import history_charts, live_chart, pixel_image
     from .controls import controls, device_caption, metric_row
     from .frames import live_area, slow_area
