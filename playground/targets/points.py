@@ -61,11 +61,11 @@ def check_points(points: np.ndarray) -> np.ndarray:
         raise InvalidValue("Points must be pairs of x and y.")
     if len(points) > MAX_POINTS:
         raise InvalidValue(f"There are {len(points):,} points; at most {MAX_POINTS:,} are allowed.")
-    if len(points) < MIN_POINTS:
-        raise InvalidValue(f"There are {len(points)} points; at least {MIN_POINTS} are needed.")
     bad = ~np.isfinite(points).all(axis=1)
     if bad.any():
         raise InvalidValue(f"Row {int(np.argmax(bad)) + 1} has a missing, NaN or infinite value.")
+    if len(points) < MIN_POINTS:
+        raise InvalidValue(f"There are {len(points)} points; at least {MIN_POINTS} are needed.")
     if np.abs(points).max() > MAX_COORDINATE:
         raise InvalidValue(f"Coordinates must lie within ±{MAX_COORDINATE:g}.")
     if np.linalg.matrix_rank(points - points.mean(0), tol=1e-9 * (1 + np.abs(points).max())) < 2:
