@@ -134,9 +134,10 @@ def vanishing_gradient(w: Window) -> Reading | None:
     real, fake = _d_scores(w)
     if not (peak > 0 and now <= VANISHED * peak and fake < 0.5):
         return None
+    share = f"1/{peak / now:,.0f}" if now > 0 else "none"
     return Reading("vanishing_gradient", "G's gradient is vanishing",
                    f"With the minimax loss log(1 − D(G(z))), G learns from D's slope where D(G(z)) ≈ {fake:.2f}: there "
-                   f"log(1 − D) is flat, and ‖∇θG‖ has fallen to {now:.2g}, {now / peak:.1%} of its peak {peak:.2g}. "
+                   f"log(1 − D) is flat, and ‖∇θG‖ has fallen to {now:.2g}, {share} of its peak {peak:.2g}. "
                    "Switch the generator loss to non-saturating −log D(G(z)), whose slope is steep exactly there.",
                    (("‖∇θG‖ now (median)", _fmt(now)), ("‖∇θG‖ peak", _fmt(peak)), ("mean D(G(z))", _fmt(fake))))
 
@@ -224,6 +225,8 @@ def mode_collapse(w: Window) -> Reading | None:
                        f"when all ten digits appear equally, log 10 ≈ 2.30 when only one does): G writes some digits "
                        "far too often and others never.", (("label KL from uniform", _fmt(label_kl)),))
     piled, missed = piled_and_missed(w.snapshot)
+    if w.metrics.get("off_plot", 0.0) >= OFF_PLOT:  # G's samples are not on the grid: divergence_near says so
+        return None
     if not (piled >= PILED_MASS or missed >= MISSED_MASS):
         return None
     return Reading("mode_collapse", "Mode collapse",

@@ -24,6 +24,7 @@ import torch  # noqa: E402
 from playground import coach  # noqa: E402
 from playground import config as cfg  # noqa: E402
 from playground.labs import LABS  # noqa: E402
+from playground.trainer import Diverged  # noqa: E402
 
 # (lab, preset, iterations, the reading it should trigger, or None for a preset that converges)
 CASES = [
@@ -39,13 +40,19 @@ EVALUATIONS = 40
 
 
 def trained_snapshot(lab_key: str, preset: str, iterations: int, seed: int):
+    """(the last snapshot, the config, the iteration it diverged at or None): a run that diverges
+    stops there, as the page pauses, and the coach reads what was recorded until then."""
     lab = LABS[lab_key]
     config = cfg.replace_fields(lab.config_cls(), {**lab.presets[preset].settings, "seed": seed})
     run = lab.make_run(config)
     for _ in range(EVALUATIONS):
-        run.trainer.train_iterations(iterations // EVALUATIONS)
+        try:
+            run.trainer.train_iterations(iterations // EVALUATIONS)
+        except Diverged as err:
+            run.trainer.drain_losses()  # the non-finite losses are not history
+            return run.snapshot(), config, err.iteration
         snapshot = run.snapshot()
-    return snapshot, config
+    return snapshot, config, None
 
 
 def seeds_arg(text: str) -> list[int]:
@@ -68,7 +75,8 @@ def main() -> int:
             continue
         start, hits, others = time.perf_counter(), [], collections.Counter()
         for seed in args.seeds:
-            kinds = {r.kind for r in coach.read(*trained_snapshot(lab_key, preset, iterations, seed))}
+            snapshot, config, diverged = trained_snapshot(lab_key, preset, iterations, seed)
+            kinds = {r.kind for r in coach.read(snapshot, config)} | ({"diverged"} if diverged else set())
             if expected is None:
                 hits.append(seed) if kinds <= {"converged"} else None
             elif expected in kinds:

@@ -11,8 +11,9 @@ from .common import NORMAL, Style, axis, base_layout, figure
 
 
 def canvas(drawn: np.ndarray, height: int = 460, style: Style = NORMAL) -> go.Figure:
-    """Drawn points (black) over the click grid; lasso is the drag mode (a stroke adds points
-    along it), and a click on the plane adds a small cloud."""
+    """Drawn points (black) over the click grid. A click on the plane adds a small cloud; with the
+    toolbar's lasso, a drag adds points along the stroke. Streamlit selects clicked points only
+    while the drag mode is neither lasso nor box, so it starts as "pan" on axes that cannot move."""
     grid = canvas_grid()
     traces = [
         # hover must stay on (not "skip") for clicks to register; the markers are transparent
@@ -21,9 +22,9 @@ def canvas(drawn: np.ndarray, height: int = 460, style: Style = NORMAL) -> go.Fi
         dict(type="scatter", x=drawn[:, 0], y=drawn[:, 1], mode="markers", name=f"drawn ({len(drawn):,})",
              marker=dict(size=3.5, color="black", opacity=0.6), hoverinfo="skip"),
     ]
-    layout = base_layout(style, height=height, dragmode="lasso", hovermode="closest", clickmode="event+select",
+    layout = base_layout(style, height=height, dragmode="pan", hovermode="closest",
                          margin=dict(l=45, r=10, t=10, b=40), showlegend=False,
-                         xaxis=axis(range=list(CANVAS), constrain="domain", showgrid=True, zeroline=True),
-                         yaxis=axis(range=list(CANVAS), scaleanchor="x", constrain="domain", showgrid=True,
+                         xaxis=axis(range=list(CANVAS), constrain="domain", fixedrange=True, zeroline=True),
+                         yaxis=axis(range=list(CANVAS), scaleanchor="x", constrain="domain", fixedrange=True,
                                     zeroline=True))
     return figure(traces, layout)

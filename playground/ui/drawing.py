@@ -46,8 +46,9 @@ def drawing_panel(lab: Lab, session: LiveSession) -> None:
     """The canvas, its buttons, and training on what was drawn."""
     state = _state(lab)
     with st.expander("Draw your own data", icon=":material/draw:", expanded=session.data.get("points") is None):
-        st.caption("Click on the plane to add a small cloud of points, or drag to draw a stroke of points; then "
-                   f"train on them. At least {MIN_POINTS} points, at most {MAX_POINTS:,}.")
+        st.caption("Click on the plane to add a small cloud of points; or pick the lasso in the chart's toolbar "
+                   "(top right) and drag to draw a stroke of points. Then train on them. At least "
+                   f"{MIN_POINTS} points, at most {MAX_POINTS:,}.")
         chart_key = widget_key(lab, f"drawing:chart:{state['version']}")
         st.plotly_chart(canvas(state["points"]), key=chart_key, on_select=lambda: _gesture(lab, state, chart_key),
                         selection_mode=("points", "box", "lasso"), config={"displaylogo": False},
@@ -67,6 +68,7 @@ def drawing_panel(lab: Lab, session: LiveSession) -> None:
             else:
                 session.set_data(points=points, points_name=f"{len(points):,} points drawn on the plane")
                 state["note"] = None
+                st.rerun()  # the sidebar, drawn before this button, says which points are in use
         st.caption(plain(f"{len(state['points']):,} points drawn."))
         if state["note"]:
             st.warning(plain(state["note"]))
