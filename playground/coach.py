@@ -29,6 +29,7 @@ D_WINNING_GAP = 0.5  # mean D(real) − D(fake) at least this: D tells them apar
 VANISHED = 0.1  # ‖∇θG‖ now at most this share of its peak: G's gradient has vanished
 D_HALF = 0.1  # D(real) and D(fake) both within this of ½: D scores real and fake alike
 OSCILLATION = 0.1  # the swing of D(G(z)) (std over the window) at least this
+OSCILLATION_WINDOW = 0.5  # … over this share of the run's iterations (a swing is slow)
 OSCILLATION_CROSSINGS = 2  # … crossing its mean at least this often: G overshoots to and fro
 PILED_MASS, PILED_RATIO = 0.4, 2.0  # 1-D: this share of G's mass where p_g > PILED_RATIO × p_data is collapse
 MISSED_MASS, MISSED_RATIO = 0.3, 0.1  # … as is p_g < MISSED_RATIO × p_data where this share of p_data's mass is
@@ -145,12 +146,13 @@ def vanishing_gradient(w: Window) -> Reading | None:
 def oscillation(w: Window) -> Reading | None:
     """G overshoots to and fro, and D's verdict on its samples swings after it.
 
-    The measure: the standard deviation of D(G(z)) over the window's evaluations, and how often it
-    crosses its own mean (a swing, not a drift). A settled run's D(G(z)) barely moves; a D that
-    keeps winning holds it near 0."""
+    The measure: the standard deviation of D(G(z)) over the last OSCILLATION_WINDOW of the run's
+    evaluations (a swing takes many of them, so a longer stretch than the other rules read), and
+    how often it crosses its own mean (a swing, not a drift). A settled run's D(G(z)) barely moves;
+    a D that keeps winning holds it near 0."""
     if not (w.adversarial and w.probability):
         return None
-    fake = np.asarray(w.evals.get("d_fake", []), dtype=float)
+    fake = _last(w.snapshot, "d_fake", OSCILLATION_WINDOW)
     fake = fake[np.isfinite(fake)]
     if len(fake) < MIN_POINTS:
         return None
@@ -165,6 +167,16 @@ def oscillation(w: Window) -> Reading | None:
                    "damps the swing.",
                    (("swing: std of D(G(z))", _fmt(swing)), ("range of D(G(z))", f"{fake.min():.2f} … {fake.max():.2f}"),
                     ("crossings of its mean", str(crossings)), ("evaluations", str(len(fake)))))
+
+
+def _last(snapshot: Any, name: str, share: float) -> np.ndarray:
+    """An evaluation history's values over the last ``share`` of the iterations it covers (up to the snapshot)."""
+    it = np.asarray(snapshot.evals.get("iteration", []), dtype=float)
+    values = np.asarray(snapshot.evals.get(name, []), dtype=float)
+    if not len(it):
+        return values
+    start = snapshot.iteration - share * (snapshot.iteration - it[0])
+    return values[(it >= start) & (it <= snapshot.iteration)]
 
 
 def closeness(w: Window) -> tuple[str | None, tuple[tuple[str, str], ...]]:
