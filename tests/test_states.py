@@ -157,3 +157,24 @@ def test_each_toy_lab_ships_small_states_that_load(lab_key):
         assert len(data) < 300_000, entry.path
         loaded = states.load_state(LABS[lab_key], data)
         assert loaded.iteration > 0
+
+
+def test_the_page_loads_a_state_and_refuses_a_bad_one_keeping_its_run():
+    import apptest_helpers as h
+
+    lab, config, run = _trained(config=tiny_config(k=2))
+    at = h.open_lab("app_pages/lab_1d.py", {"width": "8", "batch": "32"})
+    session = at.session_state["1d:session"]
+    before = session.run
+    at.file_uploader(key="1d.state:upload").set_value(("evil.pt", pickle.dumps(Payload("/tmp/x")), "application/octet-stream"))
+    at.run()
+    assert any("evil.pt" in e.value and "run is unchanged" in e.value for e in at.error)
+    assert session.run is before
+    at.file_uploader(key="1d.state:upload").set_value(("run.pt", states.state_bytes(run, config, "1d"), "application/octet-stream"))
+    at.run()
+    assert session.run.trainer.iterations == 33 and session.config.k == 2
+    assert at.slider(key="1d.k").value == 2  # the sidebar shows the state's settings
+    assert any("Started from run.pt: iteration 33" in s.value for s in at.success)
+    shipped = states.shipped_states("1d")[0]
+    at.selectbox(key="1d.state:start").set_value(shipped.key).run()
+    assert session.run.trainer.iterations > 1000 and not at.exception
