@@ -10,6 +10,8 @@
 - ``timeline``: the timeline slider, Continue from here and the animation download;
 - ``coach``: the coach's readings of the run; ``states``: trained states (start from, save, load);
   ``drawing``: the 2-D lab's draw-your-own-data canvas;
+- ``lesson``: a lesson's steps and questions on a lab page, choosing or uploading one;
+- ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -31,6 +33,8 @@ _EXPORTS = {
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
     "coach_box": "coach", "drawing_panel": "drawing",
+    "lesson_panel": "lesson", "lesson_links": "lesson",
+    "latent_space": "latent",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
     from .timeline import timeline_bar
+    from .latent import latent_space
+    from .lesson import lesson_links, lesson_panel
 
 
 def __getattr__(name: str) -> Any:
