@@ -41,9 +41,14 @@ def draw(snap, session) -> None:
     figures = lab.frame_figures(snap, session.shown_config)
     left, right = st.columns([1, 1] if present else [3, 2])
     with left:
-        ui.live_chart(figures["landscape"], key="2d.landscape", fill=present)
+        ui.live_chart(ui.marked(figures["landscape"], session, arrows=session.shown_config.show_arrows),
+                      key="2d.landscape", fill=present)
     with right:
+        if present and session.speed == "slow":  # the overview is the point of slow motion
+            ui.overview_chart(session, "2d", height=360)
         ui.live_chart(figures["densities"], key="2d.densities", fill=present, toolbar=False)
+        if not present:
+            ui.overview_chart(session, "2d", height=340)
 
 
 def draw_history(snap, session) -> None:

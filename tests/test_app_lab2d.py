@@ -28,7 +28,7 @@ def test_lab_renders_landscape_densities_and_history():
     charts = figures(at)
     assert [t["name"] for t in charts[0]["data"]][:3] == ["D(x)", "p_data", "real x ~ p_data"]
     assert [t["name"] for t in charts[1]["data"]] == ["p_data", "p_g"]
-    assert len(charts) == 8  # landscape, densities, losses, D outputs, modes, distances, MMD², ‖∇θG‖
+    assert len(charts) == 9  # landscape, densities, the model overview, losses, D outputs, modes, distances, MMD², ‖∇θG‖
     assert not at.error
 
 

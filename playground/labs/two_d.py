@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from .. import fields, metrics, readout
+from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number, percent
@@ -77,6 +78,7 @@ class Config2D(fields.TrainingSettings):
     show_contours: bool = param(True, label="p_data's contours", effect=Effect.VIEW, group="Display")
     show_real: bool = param(True, label="Real samples", effect=Effect.VIEW, group="Display")
     show_fake: bool = param(True, label="Generated samples", effect=Effect.VIEW, group="Display")
+    speed: str = speed_field()
 
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 
