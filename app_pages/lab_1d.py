@@ -34,6 +34,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=3, marker=session.marker)
 
 

@@ -25,8 +25,10 @@ if not config.present:
                "G(z) · arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
 ui.lesson_panel(lab, session)
-if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
-    st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
+if config.target == "custom" and config.custom_source == "csv":
+    if not session.run.using_points:
+        st.info("No points uploaded or drawn yet: training on the mixture table until there are.")
+    ui.drawing_panel(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
 
@@ -50,6 +52,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 

@@ -51,6 +51,7 @@ def draw(snap, session) -> None:
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 

@@ -286,8 +286,21 @@ class LiveSession:
             self.data = {**self.data, **data}
             self._rebuild()
 
-    def _rebuild(self) -> None:
-        self.run = self.lab.make_run(self.config, **self.data)
+    def start_from(self, loaded) -> str | None:
+        """Replace the run by one rebuilt from a saved state (labs.states.Loaded), paused; returns
+        a message instead, changing nothing, if the state's settings break a teacher's lock."""
+        with self.lock:
+            kept = self.restrictions.overridden(loaded.config)
+            if kept:
+                return ("This state's settings differ from what your teacher fixed "
+                        f"({self.restrictions.describe_locked(type(loaded.config), kept)}); the run is unchanged.")
+            self.config, self.data, self.running = loaded.config, dict(loaded.data), False
+            self.slots.release(id(self))
+            self._rebuild(loaded.run)
+            return None
+
+    def _rebuild(self, run=None) -> None:
+        self.run = run if run is not None else self.lab.make_run(self.config, **self.data)
         self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
         self.watch = None  # new networks: a lesson step's count no longer applies
         self.timeline.clear()

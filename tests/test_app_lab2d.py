@@ -73,7 +73,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 def test_csv_upload_replaces_the_target_and_a_bad_one_keeps_it():
     at = open_lab({"target": "custom", "custom_source": "csv"})
-    assert any("No CSV of points" in i.value for i in at.info)
+    assert any("No points uploaded or drawn yet" in i.value for i in at.info)
     rows = "\n".join(f"{10 + (i % 9) * 0.3},{-5 + (i % 7) * 0.2}" for i in range(300))
     upload(at, "points.csv", ("x,y\n" + rows).encode())
     run = session(at).run

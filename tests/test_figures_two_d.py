@@ -58,6 +58,18 @@ def test_toggles_remove_layers():
     assert "∂D/∂x (G's push)" not in names and "G(z-grid)" not in names
 
 
+def test_each_display_layer_is_drawn_only_when_on():
+    snap, config = snapshot(show_manifold=True)
+    layers = {"show_heatmap": ("D(x)", "D(x) colour bar"), "show_contours": ("p_data",),
+              "show_real": ("real x ~ p_data",), "show_fake": ("generated G(z)",),
+              "show_arrows": ("∂D/∂x (G's push)", "∂D/∂x (G's push) heads"), "show_manifold": ("G(z-grid)",)}
+    everything = [t.name for t in two_d.landscape_of(snap, config).data]
+    assert sorted(everything) == sorted(n for names in layers.values() for n in names)
+    for toggle, names in layers.items():
+        left = [t.name for t in two_d.landscape_of(snap, dataclasses.replace(config, **{toggle: False})).data]
+        assert sorted(left) == sorted(n for other in layers.values() if other != names for n in other), toggle
+
+
 def test_axes_are_square_over_the_target():
     snap, _ = snapshot()
     layout = two_d.landscape(snap).layout

@@ -8,6 +8,8 @@
 - ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
+- ``coach``: the coach's readings of the run; ``states``: trained states (start from, save, load);
+  ``drawing``: the 2-D lab's draw-your-own-data canvas;
 - ``lesson``: a lesson's steps and questions on a lab page, choosing or uploading one;
 - ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
 - ``slowmo``: the model overview beside the main figure and a slow-motion step's marks;
@@ -32,6 +34,7 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
+    "coach_box": "coach", "drawing_panel": "drawing",
     "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
     "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
@@ -40,6 +43,8 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from .coach import coach_box
+    from .drawing import drawing_panel
     from .chart import history_charts, live_chart, pixel_image
     from .controls import controls, device_caption, metric_row
     from .frames import live_area, slow_area
