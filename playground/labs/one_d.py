@@ -31,6 +31,10 @@ class Config1D(fields.TrainingSettings):
     noise: str = fields.noise("uniform", normal_label="normal N(0, 1)")
     latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
+    g_shift: float = param(0.0, label="Move G's start (std of p_data)", lo=-6.0, hi=6.0, effect=Effect.REBUILD,
+                           group="Data", help="The untrained G's samples start at the centre of the plot, beside "
+                                              "p_data as in Figure 1 (a); this moves them right (+) or left (−) by "
+                                              "this many standard deviations of p_data.")
     # Algorithm 1
     method: str = fields.method()
     k: int = fields.k(1)
@@ -85,13 +89,13 @@ PRESETS_1D = {
         "D too strong (k = 20, SGD)",
         "Twenty fast D steps per G step make D nearly perfect: D(G(z)) ≈ 0, its slope at G's samples is "
         "huge, so G is thrown from one side of p_data to the other and shrinks to a point. Try a smaller k.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 20, "lr_d": 0.05, "lr_g": 0.005}, shows="stalls"),
+        {"optimizer": "sgd", "momentum": 0.9, "k": 20, "lr_d": 0.05, "lr_g": 0.005, "g_shift": 6.0}, shows="stalls"),
     "saturating": Preset(
         "Saturating minimax loss stalls",
         "Once D rejects G's samples (D(G(z)) ≈ 0), log(1 − D(G(z))) is flat and G stops moving. Switch the "
         "generator loss to non-saturating and watch G move again.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 5, "loss": "minimax", "lr_d": 0.05, "lr_g": 0.005},
-        shows="stalls"),
+        {"optimizer": "sgd", "momentum": 0.9, "k": 5, "loss": "minimax", "lr_d": 0.05, "lr_g": 0.005,
+         "g_shift": 6.0}, shows="stalls"),
     "oscillation": Preset(
         "Oscillation (momentum 0.99)",
         "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
@@ -156,7 +160,7 @@ class Run1D(ToyRun):
         # seeds D's logit ended up a straight line over the data, blind to all but the mean. G
         # starts at the plotting range's centre, beside p_data as in Figure 1 (a), not on its mean.
         super().__init__(config, target, 1, target.mean, target.std, EVAL_SAMPLES,
-                         g_start=((lo + hi) / 2 - target.mean) / target.std)
+                         g_start=((lo + hi) / 2 - target.mean) / target.std + config.g_shift)
         self.reference = self.target.sample(10_000, np.random.default_rng(self.seed(SeedOffset.REFERENCE)))
         self.modes = _modes(self.target)
         self.reference_shares = metrics.mixture_shares(self.reference, *self.modes) if self.modes else None
