@@ -76,6 +76,9 @@ def test_collapse_counts_modes_in_the_last_half():
                                   YS_2D, "2d").passed
     assert criteria.collapses(series(mode_share_error=0.5), YS_1D, "1d").passed
     assert not criteria.collapses(series(mode_share_error=0.05), YS_1D, "1d").passed
+    hopping = series(mode_share_error=lambda i: 0.02 if i % 4 == 0 else 0.5)  # split only while crossing
+    assert criteria.collapses(hopping, YS_1D, "1d").passed
+    assert not criteria.collapses(series(mode_share_error=lambda i: 0.5 if i % 4 == 0 else 0.02), YS_1D, "1d").passed
 
 
 @pytest.mark.parametrize("values, expected", [((0.5, 0.5, 0.3), True), ((0.7, 0.3, 0.3), False),

@@ -86,25 +86,29 @@ PRESETS_1D = {
         "D learns faster than G (0.002 against 0.0003) and so stays near its optimum D*, as the paper's "
         "Proposition 2 assumes; on every seed, because D's 128 units bend where the data are.", {}),
     "strong_d": Preset(
-        "D too strong (k = 20, SGD)",
-        "Twenty fast D steps per G step make D nearly perfect: D(G(z)) ≈ 0, its slope at G's samples is "
-        "huge, so G is thrown from one side of p_data to the other and shrinks to a point. Try a smaller k.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 20, "lr_d": 0.05, "lr_g": 0.005, "g_shift": 6.0}, shows="stalls"),
+        "D too strong (k = 20)",
+        "G starts off the data. Twenty Adam steps of D per G step make D nearly perfect before G can move: "
+        "D(G(z)) ≈ 0, and with the paper's minimax loss log(1 − D(G(z))) is flat there, so G, learning by "
+        "plain SGD, stalls beside p_data. Try k = 1, or the non-saturating loss.",
+        {"k": 20, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "saturating": Preset(
         "Saturating minimax loss stalls",
-        "Once D rejects G's samples (D(G(z)) ≈ 0), log(1 − D(G(z))) is flat and G stops moving. Switch the "
-        "generator loss to non-saturating and watch G move again.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 5, "loss": "minimax", "lr_d": 0.05, "lr_g": 0.005,
-         "g_shift": 6.0}, shows="stalls"),
+        "G starts off the data; D (Adam, five steps per G step) soon rejects its samples (D(G(z)) ≈ 0), "
+        "and there log(1 − D(G(z))) is flat: G, learning by plain SGD, stops moving. Switch the generator "
+        "loss to non-saturating and watch G move again.",
+        {"k": 5, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "oscillation": Preset(
         "Oscillation (momentum 0.99)",
         "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
         {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0003, "link_lr": True}, shows="oscillates"),
     "collapse": Preset(
         "Mode collapse (bimodal)",
-        "G learns as fast as D: it does not spread over both modes but piles into one, and D stays high "
-        "where p_data has mass that G misses.",
-        {"target": "bimodal", "lr_d": 0.004, "link_lr": True}, shows="collapse"),
+        "G learns ten times faster than D (0.005 against 0.0005): instead of spreading over both modes it "
+        "piles into one, D lowers its score there, and G hops to the other mode, and back. D stays high "
+        "where p_data has mass that G misses. Give D the faster rate again and watch G split.",
+        {"target": "bimodal", "lr_d": 0.0005, "lr_g": 0.005}, shows="collapse"),
     "weak_d": Preset(
         "D too weak (linear D)",
         "A linear D draws one straight boundary, so it compares only means. G puts its mass between the two "
