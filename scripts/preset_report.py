@@ -36,7 +36,7 @@ from playground.labs import LABS  # noqa: E402
 
 ITERATIONS = {"1d": 10_000, "2d": 20_000}
 PATHOLOGY_ITERATIONS = {"1d": 3_000, "2d": 5_000}
-PRESET_ITERATIONS = {("1d", "strong_d"): 1_000}  # k = 20: 21 steps an iteration
+PRESET_ITERATIONS = {("1d", "strong_d"): 1_000, ("1d", "saturating"): 1_500}  # k = 20, 10: 21 and 11 steps an iteration
 MNIST_SECONDS = 180.0
 MNIST_EVERY_S = 20.0
 EVALUATIONS = 100

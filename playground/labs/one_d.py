@@ -57,13 +57,13 @@ class Config1D(fields.TrainingSettings):
     width: int = fields.width(128)
     depth: int = fields.depth(1)
     activation: str = fields.activation()
+    seed: int = fields.seed(3)
+    device: str = fields.device()
     discriminator: str = param("mlp", label="Discriminator", choices=("mlp", "linear"), effect=Effect.REBUILD,
                                group="Networks", choice_labels={"mlp": "MLP (the width, layers and activation above)",
                                                                 "linear": "linear: logistic regression on x"},
                                help="A linear D draws one straight boundary: it can compare only means, so any "
                                     "p_g with the right mean fools it.")
-    seed: int = fields.seed(3)
-    device: str = fields.device()
     # Display
     density: str = fields.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
@@ -94,21 +94,21 @@ PRESETS_1D = {
          "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "saturating": Preset(
         "Saturating minimax loss stalls",
-        "G starts off the data; D (Adam, five steps per G step) soon rejects its samples (D(G(z)) ≈ 0), "
+        "G starts off the data; D (Adam, ten steps per G step) soon rejects its samples (D(G(z)) ≈ 0), "
         "and there log(1 − D(G(z))) is flat: G, learning by plain SGD, stops moving. Switch the generator "
         "loss to non-saturating and watch G move again.",
-        {"k": 5, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+        {"k": 10, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
          "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "oscillation": Preset(
         "Oscillation (momentum 0.99)",
         "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
-        {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0003, "link_lr": True}, shows="oscillates"),
+        {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0002, "link_lr": True}, shows="oscillates"),
     "collapse": Preset(
         "Mode collapse (bimodal)",
-        "G learns ten times faster than D (0.005 against 0.0005): instead of spreading over both modes it "
+        "G learns 25 times faster than D (0.005 against 0.0002): instead of spreading over both modes it "
         "piles into one, D lowers its score there, and G hops to the other mode, and back. D stays high "
         "where p_data has mass that G misses. Give D the faster rate again and watch G split.",
-        {"target": "bimodal", "lr_d": 0.0005, "lr_g": 0.005}, shows="collapse"),
+        {"target": "bimodal", "lr_d": 0.0002, "lr_g": 0.005}, shows="collapse"),
     "weak_d": Preset(
         "D too weak (linear D)",
         "A linear D draws one straight boundary, so it compares only means. G puts its mass between the two "
