@@ -40,7 +40,7 @@ def test_d_too_weak_is_fooled_not_beaten():
     run.trainer.train_iterations(WEAK_D_ITERATIONS)
     _, m = run.evaluate()
     assert criteria.fooled_not_beaten(m, run.yardstick), m
-    assert m["w1"] > 5 * run.yardstick.learned, m
+    assert m["w1"] > 4 * run.yardstick.learned, m  # a spike between modes 4 apart: W1 ≈ 2 = 4.7 × the bar
     assert "fooled, not beaten" in criteria.trap_note(m, run.yardstick)
 
 
