@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from playground import ui
 from playground.device import describe, select_device
 
 st.title("GAN Playground")
@@ -33,4 +34,8 @@ st.page_link("app_pages/lab_2d.py", label="2-D lab — the discriminator's lands
              icon=":material/scatter_plot:")
 st.page_link("app_pages/lab_mnist.py", label="MNIST lab — digits emerging from noise, scored by a classifier",
              icon=":material/draw:")
+st.subheader("Lessons")
+st.caption("A lesson runs a lab step by step: it sets the settings, trains until something happens, then asks the "
+           "class a question. Each lab page also lists its lessons and takes an uploaded lesson file.")
+ui.lesson_links()
 st.caption(f"Device in use: {describe(select_device('auto'))}")

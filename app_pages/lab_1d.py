@@ -15,6 +15,7 @@ if not config.present:
     st.caption("p_data black dotted · p_g green solid · D(x) blue dashed (a critic's score or the MMD witness "
                "function where those train G) · below: the mapping x = G(z), and dotted the ideal G*(z)")
 ui.show_notices(lab, session)
+ui.lesson_panel(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
 

@@ -24,6 +24,7 @@ if not config.present:
                "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: "
                "G(z) · arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
+ui.lesson_panel(lab, session)
 if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
     st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
 ui.controls(lab, session)

@@ -30,6 +30,7 @@ if not config.present:
 for notice in run.notices:
     st.info(ui.plain(notice))
 ui.show_notices(lab, session)
+ui.lesson_panel(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
 
@@ -59,6 +60,7 @@ left.download_button("Download the grid (PNG)", data=lambda: session.run.grid_pn
 right.download_button("Download G's weights (.pt)", data=lambda: session.run.generator_state(),
                       file_name=f"generator-{config.model}.pt", mime="application/octet-stream",
                       icon=":material/download:", on_click="ignore", key="mnist.download_weights")
+ui.latent_space(lab, session)
 ui.device_caption(session)
 if not config.present:
     with st.expander("Algorithm 1 with the current settings" if session.marker is None

@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence, TypeVar
 from . import config as cfg
 
 PRESET, HIDE, LOCK = "preset", "hide", "lock"
-PARAMS = (PRESET, HIDE, LOCK)  # link parameters that are not settings
+LESSON = "lesson"  # a shipped lesson to open (playground.ui.lesson reads it)
+PARAMS = (PRESET, HIDE, LOCK, LESSON)  # link parameters that are not settings
 HIDEABLE_CONTROLS = (PRESET,)  # controls that are not settings but may be hidden: the preset box
 
 C = TypeVar("C")

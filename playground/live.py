@@ -183,6 +183,7 @@ class LiveSession:
         self.rewind_note: str | None = None  # what Continue from here did, until Run, a step or Reset
         self.error: str | None = None  # a failed frame's message, shown until Run or Reset
         self.pretraining: Pretraining | None = None  # a link's pre-training, until Run or Reset
+        self.watch = None  # a lesson step's stop rule (playground.lessons.StepWatch): training pauses when it holds
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
@@ -229,6 +230,7 @@ class LiveSession:
     def _rebuild(self) -> None:
         self.run = self.lab.make_run(self.config, **self.data)
         self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
+        self.watch = None  # new networks: a lesson step's count no longer applies
         self.timeline.clear()
         self.viewing, self.shown, self.rewind_note = None, None, None
         self.meter.clear()
@@ -357,7 +359,9 @@ class LiveSession:
 
             limit_s = budget_s if next_frame_requested is None else max(
                 budget_s, EXTEND_LIMIT * FRAME_PERIOD_S * self.slots.load_factor())
-            done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop)) or 0
+            most = None if self.watch is None else self.watch.left(self.run.trainer.iterations)
+            done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop,
+                                                                    max_iterations=most)) or 0
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done
@@ -382,7 +386,17 @@ class LiveSession:
                 self.shown = self.viewing.snapshot(histories=self.latest)
             else:
                 self.latest = self.shown = self._record(self.run.snapshot())
+                if self.running and self.watch is not None and self.watch.check(self.latest.iteration,
+                                                                                 self.latest.metrics):
+                    self.watch = None  # the lesson's step is over (its page keeps the watch's outcome)
+                    self.set_running(False)
             return self.shown
+
+    def train_iterations(self, iterations: int) -> None:
+        """Train ``iterations`` now, pausing on divergence (a lesson played headless)."""
+        with self.lock:
+            if self.diverged is None:
+                self._guarded(lambda: self.run.trainer.train_iterations(iterations))
 
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)

@@ -25,6 +25,20 @@ def main_chart(page) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
 
+def pixels_differing(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of pixels of ``a`` that no pixel of ``b`` within one row or column matches (to 48 of
+    255 per channel). The chart may sit a fraction of a pixel higher or lower on the page (the rows
+    above it change height with their text), which re-antialiases every edge; a different picture
+    moves curves by many pixels."""
+    pad = np.pad(b, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = a.shape[:2]
+    best = np.full((h, w), np.inf)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            best = np.minimum(best, np.abs(a - pad[dy:dy + h, dx:dx + w]).max(axis=2))
+    return float((best > 48).mean())
+
+
 def pause(page) -> int:
     press(page, "Pause", timeout_ms=45_000)
     wait_for_app(page)
@@ -59,12 +73,14 @@ def test_scrub_back_shows_the_live_picture_and_continue_trains_on_from_it(app_se
 
         run_until(page, paused_at + 300)
         end = pause(page)
-        assert not np.array_equal(main_chart(page), live), "the chart did not change while training on"
+        assert pixels_differing(main_chart(page), live) > 0.001, "the chart did not change while training on"
 
         assert scrub_to(page, paused_at), f"scrubbing back never showed iteration {paused_at} (shows {iteration(page)})"
         scrubbed = main_chart(page)
-        differ = np.abs(scrubbed - live).max(axis=2) > 0
-        assert scrubbed.shape == live.shape and differ.mean() < 0.001, f"{differ.mean():.2%} of the pixels differ"
+        Image.fromarray(scrubbed.astype(np.uint8)).save(SCREENSHOTS / "timeline-scrubbed.png")
+        assert scrubbed.shape == live.shape
+        differ = pixels_differing(scrubbed, live)
+        assert differ < 0.001, f"{differ:.2%} of the pixels differ"
         assert page.get_by_text(f"Timeline: iteration {paused_at:,} of {end:,}").count() == 1
         page.locator(CHART).nth(1).scroll_into_view_if_needed()
         page.get_by_text(f"{paused_at:,}", exact=True).first.wait_for()  # the marker's label on the histories

@@ -8,6 +8,8 @@
 - ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
+- ``lesson``: a lesson's steps and questions on a lab page, choosing or uploading one;
+- ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -28,6 +30,8 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
+    "lesson_panel": "lesson", "lesson_links": "lesson",
+    "latent_space": "latent",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
     from .timeline import timeline_bar
+    from .latent import latent_space
+    from .lesson import lesson_links, lesson_panel
 
 
 def __getattr__(name: str) -> Any:

@@ -134,8 +134,9 @@ def write_url(config: Any) -> None:
     the page's session, so that the address (and a reload) reproduces the setup. A link's preset
     shows as the settings it made."""
     restrictions = st.session_state.get(_PAGE_RESTRICTIONS) or links.Restrictions()
-    wanted = cfg.to_text(config) | restrictions.to_params()
     current = {name: st.query_params.get(name) for name in st.query_params.keys()}
+    lesson = {links.LESSON: current[links.LESSON]} if links.LESSON in current else {}  # the lesson box's own
+    wanted = cfg.to_text(config) | restrictions.to_params() | lesson
     if current != wanted:
         st.query_params.from_dict(wanted)
 
