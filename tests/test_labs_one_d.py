@@ -145,7 +145,7 @@ def test_mmd_snapshot_draws_the_witness_in_ds_place():
     assert np.isfinite(snap.metrics["mmd2"]) and snap.metrics["mmd2"] > 0.05
     peak, lowest = np.argmax(snap.p_data), np.argmin(snap.d)
     assert snap.d[peak] > 0.1 and snap.d[lowest] < -0.1 and snap.p_g[lowest] > snap.p_data[lowest]
-    assert np.abs(snap.d).max() <= 1.5  # scaled: 1 = the data's peak with no G
+    assert np.abs(snap.d).max() <= 2.5  # scaled: 1 = the data's peak with no G (the untrained G is a narrower spike)
 
 
 def test_mmd_training_learns_the_gaussian():
