@@ -24,16 +24,24 @@ def draw(snap, session) -> None:
     ui.metric_row(lab, snap, session)
     if not session.config.present:
         st.caption(f"D steps {snap.d_steps:,} · G steps {snap.g_steps:,} · {text.settings_line(session.shown_config)}")
-    for name, chart in lab.frame_figures(snap, session.shown_config).items():
-        ui.live_chart(chart, key=f"1d.{name}", fill=session.config.present)
+    figures = lab.frame_figures(snap, session.shown_config)
+
+    def main() -> None:
+        for name, chart in figures.items():
+            ui.live_chart(ui.marked(chart, session), key=f"1d.{name}", fill=session.config.present)
+
+    ui.with_overview(session, "1d", main)
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=3, marker=session.marker)
 
 
 ui.live_area(session, draw)
 ui.slow_area(session, draw_history)
+if not config.present:
+    ui.figure1_view(lab, session)
 ui.device_caption(session)
 if not config.present:
     with st.expander("Algorithm 1 with the current settings" if session.marker is None

@@ -25,8 +25,10 @@ if not config.present:
                "G(z) · arrows: where G's update pushes its samples")
 ui.show_notices(lab, session)
 ui.lesson_panel(lab, session)
-if config.target == "custom" and config.custom_source == "csv" and not session.run.using_points:
-    st.info("No CSV of points uploaded yet: training on the mixture table until one is.")
+if config.target == "custom" and config.custom_source == "csv":
+    if not session.run.using_points:
+        st.info("No points uploaded or drawn yet: training on the mixture table until there are.")
+    ui.drawing_panel(lab, session)
 ui.controls(lab, session)
 ui.timeline_bar(lab, session)
 
@@ -39,12 +41,18 @@ def draw(snap, session) -> None:
     figures = lab.frame_figures(snap, session.shown_config)
     left, right = st.columns([1, 1] if present else [3, 2])
     with left:
-        ui.live_chart(figures["landscape"], key="2d.landscape", fill=present)
+        ui.live_chart(ui.marked(figures["landscape"], session, arrows=session.shown_config.show_arrows),
+                      key="2d.landscape", fill=present)
     with right:
+        if present and session.speed == "slow":  # the overview is the point of slow motion
+            ui.overview_chart(session, "2d", height=360)
         ui.live_chart(figures["densities"], key="2d.densities", fill=present, toolbar=False)
+        if not present:
+            ui.overview_chart(session, "2d", height=340)
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 

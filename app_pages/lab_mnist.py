@@ -46,9 +46,12 @@ def draw(snap, session) -> None:
     with scores:
         for name, chart in lab.frame_figures(snap, session.shown_config).items():
             ui.live_chart(chart, key=f"mnist.{name}")
+        if not session.config.present or session.speed == "slow":
+            ui.overview_chart(session, "mnist", height=340)
 
 
 def draw_history(snap, session) -> None:
+    ui.coach_box(snap, session)
     ui.history_charts(lab, snap, session.shown_config, per_row=2, marker=session.marker)
 
 

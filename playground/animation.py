@@ -145,8 +145,22 @@ def _opaque(figure: Any) -> dict:
     return data
 
 
-def _render_figures(figures: list, done: Callable[[int], None]) -> list[bytes]:
-    """PNG bytes of each figure, rendered by kaleido in one browser session."""
+def render_still(figure: Any, fmt: str, width: int, height: int) -> bytes:
+    """One figure as PNG or SVG bytes at ``width`` × ``height`` pixels, on white (a still for
+    slides, drawn as the animations' frames are); AnimationError says why when it cannot be."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"format must be png or svg, not {fmt!r}")
+    problem = figure_problem()
+    if problem:
+        raise AnimationError(problem)
+    with _ONE_AT_A_TIME:
+        return _render_figures([figure], lambda done: None, fmt=fmt, size=(width, height))[0]
+
+
+def _render_figures(figures: list, done: Callable[[int], None], fmt: str = "png",
+                    size: tuple[int, int] | None = None) -> list[bytes]:
+    """PNG (or SVG) bytes of each figure, rendered by kaleido in one browser session, at ``size``
+    or else the figure's own size within the animations' bounds."""
     import kaleido
 
     async def render_all() -> list[bytes]:
@@ -154,8 +168,8 @@ def _render_figures(figures: list, done: Callable[[int], None]) -> list[bytes]:
         async with kaleido.Kaleido(n=1, mathjax=False, path=find_browser()) as renderer:
             for figure in figures:
                 data = _opaque(figure)
-                width, height = _figure_size(data)
-                out.append(await renderer.calc_fig(data, opts=dict(format="png", width=width, height=height)))
+                width, height = size or _figure_size(data)
+                out.append(await renderer.calc_fig(data, opts=dict(format=fmt, width=width, height=height)))
                 done(len(out))
         return out
 

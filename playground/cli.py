@@ -104,6 +104,13 @@ def build_parser(lab_key: str = "1d") -> argparse.ArgumentParser:
                             f"(default {animation.DEFAULT_FRAMES}, at most {animation.MAX_FRAMES})")
     train.add_argument("--points", type=Path, metavar="FILE.csv",
                        help="2-D lab: a CSV of x, y points to learn (with --target custom --custom-source csv)")
+    train.add_argument("--load-state", type=Path, metavar="FILE.pt",
+                       help="start from a trained state saved by the page or by --save-state (its settings, "
+                            "networks, optimizers and histories; settings given beside it that retune, such as "
+                            "--k or --lr-d, apply on top; ones that would rebuild the networks are refused)")
+    train.add_argument("--save-state", type=Path, metavar="FILE.pt",
+                       help="write the trained state at the end to exactly this file (the page's Start from "
+                            "and --load-state read it)")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     chosen = LABS[lab_key]
     seen: set[str] = set()
@@ -128,9 +135,10 @@ def build_parser(lab_key: str = "1d") -> argparse.ArgumentParser:
     return parser
 
 
-def _config_from_args(parser, args):
+def _config_from_args(parser, args, base=None):
+    """The lab and its config: the defaults (or ``base``, a loaded state's), the preset, then the flags."""
     lab = LABS[args.lab]
-    base = lab.config_cls()
+    base = lab.config_cls() if base is None else base
     if args.preset is not None:
         if args.preset not in lab.presets:
             parser.error(f"argument --preset: expected one of {', '.join(lab.presets)}")
@@ -270,9 +278,10 @@ def _train(run, steps: int, on_frame=None, frames: int = 0) -> tuple[int, str | 
     stretches if given (the caller draws iteration 0); (exit code, the one-line message when it
     ended early)."""
     marks = sorted({round(x) for x in np.linspace(0, steps, frames)} - {0}) if on_frame is not None else [steps]
+    start = run.trainer.iterations  # not 0 when started from a saved state
     try:
         for mark in marks:
-            run.trainer.train_iterations(mark - run.trainer.iterations)
+            run.trainer.train_iterations(start + mark - run.trainer.iterations)
             if on_frame is not None:
                 on_frame()
     except Diverged as err:
@@ -294,14 +303,44 @@ def _write_animation(parser, output: SamplesFile, pictures: list) -> tuple[int, 
         return EXIT_USAGE, f"cannot write the animation {output.path}: {reason}"
 
 
+def _loaded_state(parser, args):
+    """The --load-state file's run (None without one); exit code 2 and one line if it is unusable."""
+    if args.load_state is None:
+        return None
+    from .labs import states
+
+    for flag, given in (("--preset", args.preset is not None), ("--points", args.points is not None)):
+        if given:
+            parser.error(f"argument {flag}: not with --load-state (the state holds its own settings and data)")
+    try:
+        return states.load_state(LABS[args.lab], states.read_state_file(args.load_state))
+    except states.InvalidState as err:
+        parser.error(f"argument --load-state: {args.load_state}: {err}")
+
+
+def _run_from_state(parser, loaded, config):
+    """The loaded run, retuned by the settings given beside --load-state; a setting that would
+    rebuild the networks is refused (it would throw the state away)."""
+    rebuild = [name for name in cfg.changed_fields(loaded.config, config)
+               if cfg.specs(type(config))[name].effect is cfg.Effect.REBUILD]
+    if rebuild:
+        flags = "/".join(f"--{name.replace('_', '-')}" for name in rebuild)
+        parser.error(f"arguments {flags}: would build new networks, not train the loaded state on")
+    loaded.run.config = config
+    loaded.run.trainer.set_hyper(config.hyper())
+    return loaded.run
+
+
 def cmd_train(parser, args) -> int:
-    lab, config = _config_from_args(parser, args)
-    data = _data_from_args(parser, args, config)
+    loaded = _loaded_state(parser, args)
+    lab, config = _config_from_args(parser, args, None if loaded is None else loaded.config)
+    data = _data_from_args(parser, args, config) if loaded is None else loaded.data
     output = _samples_file(parser, args.save_samples)
     movie = _animation_file(parser, args)
+    saved_state = _samples_file(parser, args.save_state, "--save-state")
     pictures: list = []
     try:
-        run = lab.make_run(config, **data)
+        run = lab.make_run(config, **data) if loaded is None else _run_from_state(parser, loaded, config)
         on_frame, drawing = None, [0.0]  # seconds spent drawing frames (not training)
         if movie is not None:
             def on_frame() -> None:
@@ -325,6 +364,10 @@ def cmd_train(parser, args) -> int:
         what = {name: getattr(config, name) for name in ("target", "model", "conditional", "objective", "method")
                 if hasattr(config, name)}
         result = {"lab": lab.key, **what, "device": str(run.device), **lab.summary(snapshot, seconds)}
+        if loaded is not None:  # steps counts the whole run; the rate, what this command trained
+            trained = snapshot.iteration - loaded.iteration
+            result |= {"loaded_iteration": loaded.iteration,
+                       "steps_per_s": round(trained / seconds, 1) if seconds > 0 else None}
         if output is not None:
             try:
                 output.write(run.sample_output(lab.saved_samples))
@@ -333,6 +376,8 @@ def cmd_train(parser, args) -> int:
                 print(f"{parser.prog}: cannot write {output.path}: {err.strerror or err}; the samples are not "
                       "saved", file=sys.stderr)
                 result["samples_file"], code = None, EXIT_USAGE
+        if saved_state is not None:
+            code = _write_state(run, config, lab, data, saved_state, result, parser.prog, code) or code
         if movie is not None:
             if pictures[-1][0] != snapshot.iteration:  # ended early (diverged, interrupted): its last moment too
                 pictures.append((snapshot.iteration, lab.picture(snapshot, config)))
@@ -343,7 +388,7 @@ def cmd_train(parser, args) -> int:
                 print(f"{parser.prog}: {line}", file=sys.stderr)
                 code = code or failed
     finally:
-        for file in (output, movie):
+        for file in (output, movie, saved_state):
             if file is not None:
                 file.discard()
     if args.json:
@@ -352,6 +397,25 @@ def cmd_train(parser, args) -> int:
         for key, value in result.items():
             print(f"{key:>16}: {value}")
     return code
+
+
+def _write_state(run, config, lab, data, output: SamplesFile, result: dict, prog: str, code: int) -> int:
+    """Write --save-state (not for a diverged run: its weights may be NaN, which no state may
+    hold); the exit code 2 if it cannot be written."""
+    from .labs import states
+
+    if code == EXIT_DIVERGED:
+        print(f"{prog}: the run diverged; the state is not saved", file=sys.stderr)
+        result["state_file"] = None
+        return 0
+    try:
+        output.write_bytes(states.state_bytes(run, config, lab.key, data))
+        result["state_file"] = str(output.path)
+        return 0
+    except OSError as err:
+        print(f"{prog}: cannot write {output.path}: {err.strerror or err}; the state is not saved", file=sys.stderr)
+        result["state_file"] = None
+        return EXIT_USAGE
 
 
 def cmd_targets() -> int:

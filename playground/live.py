@@ -19,6 +19,8 @@ from .animation import pick
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
 from .links import Restrictions
+from .stages import StageRecorder
+from .slowmo import SLOW_STEP_S, Pacer, SlowMotion, StepView, describe, iterations_per_s, step_view
 from .timeline import Moment, Timeline
 from .trainer import Diverged
 
@@ -187,6 +189,9 @@ class LiveSession:
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
+        self.slow_motion, self.pacer = SlowMotion(), Pacer()  # slower speeds (see playground.slowmo)
+        self.step_view: StepView | None = None  # the last step done slowly or by a Step button: the overview's
+        self.stages = StageRecorder() if lab.stages else None  # Figure 1's four stages (the 1-D lab)
 
     # --- configuration --------------------------------------------------------------------
 
@@ -227,13 +232,34 @@ class LiveSession:
             self.data = {**self.data, **data}
             self._rebuild()
 
-    def _rebuild(self) -> None:
-        self.run = self.lab.make_run(self.config, **self.data)
+    def start_from(self, loaded) -> str | None:
+        """Replace the run by one rebuilt from a saved state (labs.states.Loaded), paused; returns
+        a message instead, changing nothing, if the state's settings break a teacher's lock."""
+        with self.lock:
+            kept = self.restrictions.overridden(loaded.config)
+            if kept:
+                return ("This state's settings differ from what your teacher fixed "
+                        f"({self.restrictions.describe_locked(type(loaded.config), kept)}); the run is unchanged.")
+            self.config, self.data, self.running = loaded.config, dict(loaded.data), False
+            self.slots.release(id(self))
+            self._rebuild(loaded.run)
+            return None
+
+    def _rebuild(self, run=None) -> None:
+        self.run = run if run is not None else self.lab.make_run(self.config, **self.data)
         self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
         self.watch = None  # new networks: a lesson step's count no longer applies
         self.timeline.clear()
         self.viewing, self.shown, self.rewind_note = None, None, None
         self.meter.clear()
+        self._forget_steps()
+        if self.stages is not None:
+            self.stages.clear()
+
+    def _forget_steps(self) -> None:
+        self.slow_motion.reset()
+        self.pacer.reset()
+        self.step_view = None
 
     # --- training -------------------------------------------------------------------------
 
@@ -247,6 +273,7 @@ class LiveSession:
                 self.slots.release(id(self))
                 self.queue_place = 0
             self.meter.clear()
+            self.pacer.reset()
 
     def release_slot(self) -> None:
         """Give the training slot back without pausing: the page went, and nothing trains until
@@ -260,7 +287,30 @@ class LiveSession:
         with self.lock:
             if self.diverged is None:
                 self.viewing, self.rewind_note = None, None  # a step trains the present
-                self._guarded(lambda: getattr(self.run.trainer, actions[what])())
+                self.slow_motion.reset()  # slow motion starts the next iteration afresh
+                self._watched(lambda: getattr(self.run.trainer, actions[what])(), slow=False)
+
+    @property
+    def speed(self) -> str:
+        return getattr(self.config, "speed", "full")
+
+    @property
+    def frame_period(self) -> float:
+        """Seconds between live frames: one step a second in slow motion."""
+        return SLOW_STEP_S if self.speed == "slow" else FRAME_PERIOD_S
+
+    def _watched(self, action, slow: bool) -> None:
+        """Do a step with the trainer recording it, and keep what it did for the overview."""
+        trainer = self.run.trainer
+        trainer.watch, trainer.last_step = True, None
+        try:
+            self._guarded(action)
+        finally:
+            trainer.watch = False
+        record = trainer.last_step
+        if record is not None and self.diverged is None:
+            phase = self.slow_motion.phase if slow else None
+            self.step_view = step_view(self.run, record, describe(trainer, record, phase))
 
     def pretrain(self, iterations: int, evaluations: int = 20, budget_s: float = PRETRAIN_BUDGET_S,
                  progress: Callable[[int, int, int], None] | None = None) -> Pretraining:
@@ -295,6 +345,7 @@ class LiveSession:
             progress(0, iterations, place)
             time.sleep(PROGRESS_PERIOD_S)
         first, reported = trainer.iterations, time.perf_counter()
+        self._first_steps()  # counts towards the link's iterations
 
         def should_stop() -> bool:
             nonlocal reported
@@ -305,7 +356,10 @@ class LiveSession:
                 progress(trainer.iterations - first, iterations, 0)
             return now >= deadline
 
-        for chunk in _split(iterations, evaluations):
+        chunks = _split(iterations, evaluations)
+        if chunks:  # the evaluations fall where they would have: the first chunk is shorter
+            chunks[0] = max(chunks[0] - (trainer.iterations - first), 0)
+        for chunk in chunks:
             if time.perf_counter() >= deadline:
                 return "time"
             self._guarded(lambda: trainer.train_for(deadline - time.perf_counter(), should_stop=should_stop,
@@ -350,6 +404,15 @@ class LiveSession:
             if not self.request_slot():
                 self._frame_start = None
                 return 0
+            if self.speed == "slow":
+                self._frame_start = None
+                self._watched(lambda: self.slow_motion.step(self.run.trainer), slow=True)
+                self.meter.add(self.run.trainer.iterations)
+                return 1
+            self._first_steps()
+            cap = iterations_per_s(self.speed)
+            most = None if cap == float("inf") else self.pacer.allowance(cap)
+            self.step_view = None  # many steps a frame: the overview shows training as a whole
             budget_s = self.frame_budget() if budget_s is None else budget_s
             start = time.perf_counter()
 
@@ -359,7 +422,9 @@ class LiveSession:
 
             limit_s = budget_s if next_frame_requested is None else max(
                 budget_s, EXTEND_LIMIT * FRAME_PERIOD_S * self.slots.load_factor())
-            most = None if self.watch is None else self.watch.left(self.run.trainer.iterations)
+            if self.watch is not None:  # a lesson's step trains no further than its budget
+                left = self.watch.left(self.run.trainer.iterations)
+                most = left if most is None else min(most, left)
             done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop,
                                                                     max_iterations=most)) or 0
             self._last_train_s = time.perf_counter() - start
@@ -377,6 +442,25 @@ class LiveSession:
             self.diverged, self.running = err, False
             self.slots.release(id(self))
             return None
+
+    def _first_steps(self) -> None:
+        """Train the first iteration step by step, snapshotting after its D steps and after its
+        first G step: Figure 1's stages (b) and (c), which a frame of many iterations would skip."""
+        trainer = self.run.trainer
+        hyper = trainer.hyper
+        if (self.stages is None or hyper.method != "adversarial" or self.diverged is not None
+                or not self.stages.wants_first_steps(trainer.g_steps)):
+            return
+        if trainer.d_steps == 0 and "a" not in self.stages.captured:
+            self._record(self.run.snapshot())  # (a): a link's pre-training trains before any frame
+        while trainer.d_steps < hyper.k and self.diverged is None:
+            self._guarded(trainer.step_d)
+        if self.diverged is None:
+            self._record(self.run.snapshot())  # (b)
+            for i in range(hyper.g_steps):
+                self._guarded(lambda: trainer.step_g(ends_iteration=i == hyper.g_steps - 1))
+                if i == 0 and self.diverged is None:
+                    self._record(self.run.snapshot())  # (c)
 
     def snapshot(self):
         """What a frame shows: the moment scrubbed to, or else a new snapshot of the present (kept
@@ -400,6 +484,8 @@ class LiveSession:
 
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
+        if self.stages is not None:
+            self.stages.observe(snapshot)
         return snapshot
 
     # --- the timeline: scrubbing back, continuing from an earlier moment -------------------
@@ -482,7 +568,10 @@ class LiveSession:
             self.viewing, self.latest, self.shown = None, None, None
             self.diverged, self.error, self.pretraining = None, None, None
             self.meter.clear()
+            self._forget_steps()
             start, dropped = trainer.iterations, last.iteration - trainer.iterations
+            if self.stages is not None:
+                self.stages.drop_after(start)
             note = (f"Continuing from iteration {start:,}: the {dropped:,} iteration{'s' if dropped != 1 else ''} "
                     f"after it {'are' if dropped != 1 else 'is'} dropped, and training goes on with the settings "
                     "in the sidebar.")

@@ -78,6 +78,22 @@ class Hyper:
         return Losses(self.objective, self.loss, real_label(self.objective, self.label_smoothing), self.gp_weight)
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    """What one D or G step did, kept only while ``Trainer.watch`` is on (slow motion, the Step
+    buttons), so that full speed pays nothing for it: which network it updated, its minibatch
+    (network units), the generated samples D judged (G(z) before the step) and the step's loss."""
+
+    network: str  # "D" or "G"
+    d_steps: int  # the counters after the step
+    g_steps: int
+    iteration: int  # the iteration the step belongs to (1: the first)
+    real: torch.Tensor | None  # the real minibatch (a D step's; an MMD G step's), None for an adversarial G step
+    z: torch.Tensor
+    fake: torch.Tensor  # G(z) as the step saw it
+    loss: torch.Tensor  # the loss the step descended
+
+
 class Diverged(RuntimeError):
     """A loss or parameter became NaN or infinite."""
 
@@ -236,6 +252,8 @@ class Trainer:
         self._pending_start = 0
         self._checked = 0  # how many of the pending losses check_finite has already seen
         self.seconds_training = 0.0
+        self.watch = False  # True: keep a StepRecord of every step in ``last_step`` (slow motion)
+        self.last_step: StepRecord | None = None
 
     def _make_engine(self):
         return make_engine(self.G, self.D, objective=self.hyper.objective, **self._engine_options)
@@ -275,24 +293,35 @@ class Trainer:
         self._d_loss, grads = self.engine.d_grads(real, z, self.losses, mix)
         self.opt_d.step(grads)
         self.d_steps += 1
+        if self.watch:  # G did not move: G(z) now is what D saw
+            self.last_step = StepRecord("D", self.d_steps, self.g_steps, self.iterations + 1, real, z,
+                                        self.generate(z), self._d_loss)
 
     def _update_g(self) -> torch.Tensor:
         """Update G on a fresh noise minibatch; returns its loss."""
         m = self.hyper.batch
         z = self.sample_noise(m, self.rng)
+        real = None
+        fake = self.generate(z) if self.watch else None  # before G moves
         if self.hyper.method == "mmd":
             # descend MMD²(x, G(z)) on a fresh data minibatch: no discriminator (Li et al. 2015)
-            g_loss, grads = self.engine.mmd_grads(z, self.sample_real(m, self.rng))
+            real = self.sample_real(m, self.rng)
+            g_loss, grads = self.engine.mmd_grads(z, real)
         else:
             g_loss, grads = self.engine.g_grads(z, self.losses)  # descend the objective's G loss
         self._g_norms.append(gradient_norm(grads))
         self.opt_g.step(grads)
         self.g_steps += 1
+        if self.watch:
+            self.last_step = StepRecord("G", self.d_steps, self.g_steps, self.iterations + 1, real, z, fake, g_loss)
         return g_loss
 
-    def step_g(self) -> None:
-        """One G step on its own (the page's Step G): it completes an iteration."""
-        self._end_iteration(self._update_g())
+    def step_g(self, ends_iteration: bool = True) -> None:
+        """One G step on its own (the page's Step G): it completes an iteration, unless more G
+        steps of the same iteration follow (slow motion with several G steps per iteration)."""
+        g_loss = self._update_g()
+        if ends_iteration:
+            self._end_iteration(g_loss)
 
     def step_iteration(self) -> None:
         """k D steps (none when G is trained by MMD), then g_steps G steps."""

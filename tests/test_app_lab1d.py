@@ -33,7 +33,7 @@ def test_lab_renders_figure1_and_metrics():
     assert metric(at, "Iteration") == "0"
     names = [trace.get("name") for trace in figure(at)["data"]]
     assert names[:3] == ["p_data", "p_g", "D(x)"]
-    assert len(figures(at)) == 6  # Figure 1, then losses, D outputs, distances, MMD², ‖∇θG‖
+    assert len(figures(at)) == 8  # Figure 1, the model overview, losses, D outputs, distances, MMD², ‖∇θG‖, Figure 1 view
     assert not at.error
 
 

@@ -28,7 +28,7 @@ def test_lab_renders_landscape_densities_and_history():
     charts = figures(at)
     assert [t["name"] for t in charts[0]["data"]][:3] == ["D(x)", "p_data", "real x ~ p_data"]
     assert [t["name"] for t in charts[1]["data"]] == ["p_data", "p_g"]
-    assert len(charts) == 8  # landscape, densities, losses, D outputs, modes, distances, MMD², ‖∇θG‖
+    assert len(charts) == 9  # landscape, densities, the model overview, losses, D outputs, modes, distances, MMD², ‖∇θG‖
     assert not at.error
 
 
@@ -73,7 +73,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 def test_csv_upload_replaces_the_target_and_a_bad_one_keeps_it():
     at = open_lab({"target": "custom", "custom_source": "csv"})
-    assert any("No CSV of points" in i.value for i in at.info)
+    assert any("No points uploaded or drawn yet" in i.value for i in at.info)
     rows = "\n".join(f"{10 + (i % 9) * 0.3},{-5 + (i % 7) * 0.2}" for i in range(300))
     upload(at, "points.csv", ("x,y\n" + rows).encode())
     run = session(at).run

@@ -46,6 +46,17 @@ def test_toggles_remove_layers():
     assert "∂D/∂x (G's push)" not in names and "G(z-grid)" not in names
 
 
+def test_each_display_layer_is_drawn_only_when_on():
+    snap, config = snapshot(show_manifold=True)
+    layers = {"show_heatmap": "D(x)", "show_contours": "p_data", "show_real": "real x ~ p_data",
+              "show_fake": "generated G(z)", "show_arrows": "∂D/∂x (G's push)", "show_manifold": "G(z-grid)"}
+    everything = [t.name for t in two_d.landscape_of(snap, config).data]
+    assert sorted(everything) == sorted(layers.values())
+    for toggle, name in layers.items():
+        names = [t.name for t in two_d.landscape_of(snap, dataclasses.replace(config, **{toggle: False})).data]
+        assert sorted(names) == sorted(n for n in layers.values() if n != name), toggle
+
+
 def test_axes_are_square_over_the_target():
     snap, _ = snapshot()
     layout = two_d.landscape(snap).layout

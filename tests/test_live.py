@@ -59,7 +59,8 @@ def test_frame_budget_gives_training_what_drawing_leaves():
 def test_pretrain_evaluates_along_the_way_and_stops_at_divergence():
     s = session()
     s.pretrain(200, evaluations=10)
-    assert s.run.trainer.iterations == 200 and len(s.run.eval_history) == 10
+    # ten, and the snapshots of Figure 1's stages (a), (b) and (c) (see playground.stages)
+    assert s.run.trainer.iterations == 200 and len(s.run.eval_history) == 10 + 3
     bad = session(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1, width=32, depth=2,
                   activation="relu", batch=256, seed=0, g_shift=6.0)
     bad.pretrain(5000)
@@ -126,6 +127,7 @@ def test_capacity_comes_from_the_environment_or_the_cores(text, expected, monkey
 def test_an_interrupt_ends_the_frames_training_early():
     s = session()
     s.set_running(True)
+    s.tick(0.01)  # the first tick also snapshots Figure 1's first stages (see playground.stages)
     asked = []
     start = time.perf_counter()
     done = s.tick(1.0, interrupt=lambda: asked.append(1) or len(asked) >= 3)
@@ -139,6 +141,7 @@ def test_a_frame_trains_on_until_the_browser_asks_for_the_next_one():
     (interrupt) still ends it at once."""
     s = session()
     s.set_running(True)
+    s.tick(0.01)  # the first tick also snapshots Figure 1's first stages (see playground.stages)
 
     def timed(**checks) -> float:
         start = time.perf_counter()

@@ -92,25 +92,29 @@ def _square_axes(snap, suffix: str = "", **settings) -> dict:
 
 
 def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560,
-              style: Style = NORMAL) -> go.Figure:
+              style: Style = NORMAL, show_heatmap: bool = True, show_contours: bool = True,
+              show_real: bool = True, show_fake: bool = True) -> go.Figure:
     """D(x) as a heatmap (a critic's score or the MMD witness where those train G; see
-    :func:`d_scale`), p_data's contours, real (black) and generated (green) samples, and optionally
-    the gradient arrows at generated samples and G's warped z-grid."""
+    :func:`d_scale`), p_data's contours, real (black) and generated (green) samples, the gradient
+    arrows at generated samples and G's warped z-grid: each layer drawn only when it is on."""
     top = float(np.nanmax(snap.p_data)) or 1.0
-    scale = d_scale(snap)
-    traces = [
-        dict(type="heatmap", z=_to_uint8(snap.d, scale["top"], scale["bottom"]), zmin=0, zmax=255,
-             colorscale=D_SCALE, opacity=0.85, name=scale["name"], zsmooth="fast", hoverinfo="skip", **_grid(snap),
-             colorbar=dict(title=dict(text=scale["title"], side="top"), thickness=12, len=0.8,
-                           tickvals=D_TICK_VALUES, ticktext=scale["ticks"])),
-        _contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top), style=style),
-        dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real x ~ p_data",
-             marker=_sized(REAL_MARKER, style), hoverinfo="skip"),
-    ]
+    traces = []
+    if show_heatmap:
+        scale = d_scale(snap)
+        traces.append(dict(type="heatmap", z=_to_uint8(snap.d, scale["top"], scale["bottom"]), zmin=0, zmax=255,
+                           colorscale=D_SCALE, opacity=0.85, name=scale["name"], zsmooth="fast", hoverinfo="skip",
+                           **_grid(snap), colorbar=dict(title=dict(text=scale["title"], side="top"), thickness=12,
+                                                        len=0.8, tickvals=D_TICK_VALUES, ticktext=scale["ticks"])))
+    if show_contours:
+        traces.append(_contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top), style=style))
+    if show_real:
+        traces.append(dict(type="scatter", x=snap.real[:, 0], y=snap.real[:, 1], mode="markers",
+                           name="real x ~ p_data", marker=_sized(REAL_MARKER, style), hoverinfo="skip"))
     if show_manifold and snap.manifold is not None:
         traces.append(_manifold_trace(snap.manifold, style))
-    traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers", name="generated G(z)",
-                       marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
+    if show_fake:
+        traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers",
+                           name="generated G(z)", marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
         traces.append(_arrow_trace(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)", style))
     legend = {**BASE_LAYOUT["legend"], "font": {"size": max(style.font - 3, NORMAL.font)}}  # one row on a projector
@@ -241,10 +245,16 @@ def modes_history(history: dict, modes_total: int, height: int = 300, style: Sty
     return figure(traces, layout)
 
 
+def landscape_of(snap, config, style: Style = NORMAL) -> go.Figure:
+    """The landscape with the layers the config's Display settings switch on."""
+    return landscape(snap, config.show_arrows, config.show_manifold, style=style, show_heatmap=config.show_heatmap,
+                     show_contours=config.show_contours, show_real=config.show_real, show_fake=config.show_fake)
+
+
 def frame_2d(snap, config) -> dict[str, go.Figure]:
     """The figures redrawn every frame of the 2-D lab, by name."""
     style = style_of(config)
-    return {"landscape": landscape(snap, config.show_arrows, config.show_manifold, style=style),
+    return {"landscape": landscape_of(snap, config, style),
             "densities": densities(snap, config.density, shared_scale=config.shared_scale,
                                    side_by_side=config.present, style=style)}
 

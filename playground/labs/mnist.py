@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from .. import fields, metrics, readout
+from ..slowmo import speed_field
 from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
@@ -83,6 +84,7 @@ class ConfigMNIST(fields.TrainingSettings):
     grid_size: int = param(8, label="Grid size", lo=4, hi=10, effect=Effect.VIEW, group="Display",
                            help="Digits per row of the grid (and rows, unless one row per digit is shown).")
     present: bool = fields.present()
+    speed: str = speed_field()
 
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "model")

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from .. import criteria, fields, metrics, readout
+from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number
@@ -72,6 +73,7 @@ class Config1D(fields.TrainingSettings):
                                   "(the inverse transform method), or its mirror image, whichever G is nearer. "
                                   "Drawn for a 1-D z only.")
     present: bool = fields.present()
+    speed: str = speed_field()
 
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 

@@ -31,6 +31,7 @@ class Lab:
     retention: Retention = Retention()  # what a session keeps of the run's past (see RETENTION below)
     main_picture: Callable[[Snapshot, Any], Any] | None = None  # (snapshot, config) -> the main view
     #  (an animation's frames): a Plotly figure or a uint8 image; None: the first frame figure
+    stages: bool = False  # whether sessions capture Figure 1's four stages (playground.stages)
 
     def picture(self, snap: Snapshot, config: Any) -> Any:
         """The lab's main view of a snapshot, as the page draws it."""
@@ -51,11 +52,10 @@ RETENTION = {
 
 LABS: dict[str, Lab] = {
     "1d": Lab("1d", "1-D lab", one_d.Config1D, one_d.PRESETS_1D, one_d.Run1D, one_d.summary,
-              figures_1d.frame_1d, figures_1d.history_1d, one_d.readouts, retention=RETENTION["1d"]),
+              figures_1d.frame_1d, figures_1d.history_1d, one_d.readouts, retention=RETENTION["1d"], stages=True),
     "2d": Lab("2d", "2-D lab", two_d.Config2D, two_d.PRESETS_2D, two_d.Run2D, two_d.summary,
               figures_2d.frame_2d, figures_2d.history_2d, two_d.readouts, retention=RETENTION["2d"],
-              main_picture=lambda snap, config: figures_2d.landscape(snap, config.show_arrows, config.show_manifold)
-              .update_layout(width=660)),  # square axes: narrower than the 800-pixel default
+              main_picture=lambda snap, config: figures_2d.landscape_of(snap, config).update_layout(width=660)),  # square axes: narrower than the 800-pixel default
     "mnist": Lab("mnist", "MNIST lab", mnist.ConfigMNIST, mnist.PRESETS_MNIST, mnist.RunMNIST,
                  mnist.summary, figures_mnist.frame_mnist, figures_mnist.history_mnist, mnist.readouts,
                  saved_samples=1000, retention=RETENTION["mnist"], main_picture=lambda snap, config: snap.grid),

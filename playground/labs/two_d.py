@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from .. import criteria, fields, metrics, readout
+from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number, percent
@@ -27,7 +28,8 @@ class Config2D(fields.TrainingSettings):
     target: str = param("ring8", label="Target p_data", choices=TARGET_NAMES_2D, effect=Effect.REBUILD, group="Data")
     custom_source: str = param("table", label="Custom data", choices=CUSTOM_SOURCES, effect=Effect.REBUILD,
                                group="Data", visible_if=("target", "custom"),
-                               choice_labels={"table": "Gaussian mixture table", "csv": "uploaded CSV of points"})
+                               choice_labels={"table": "Gaussian mixture table",
+                                              "csv": "points: an uploaded CSV, or drawn on the plane"})
     custom: MixtureRows = param(
         DEFAULT_CUSTOM_2D, label="Custom mixture", effect=Effect.REBUILD, group="Data", max_rows=25,
         columns=(Column("weight", 0.0, 1000.0), Column("mean x", -100.0, 100.0), Column("mean y", -100.0, 100.0),
@@ -71,6 +73,12 @@ class Config2D(fields.TrainingSettings):
                                     "readable. On: both panels share p_data's scale, and p_g above p_data's peak "
                                     "saturates.")
     present: bool = fields.present()
+    show_heatmap: bool = param(True, label="D's heatmap", effect=Effect.VIEW, group="Display",
+                               help="D(x) over the plane (or a critic's score, or the MMD witness).")
+    show_contours: bool = param(True, label="p_data's contours", effect=Effect.VIEW, group="Display")
+    show_real: bool = param(True, label="Real samples", effect=Effect.VIEW, group="Display")
+    show_fake: bool = param(True, label="Generated samples", effect=Effect.VIEW, group="Display")
+    speed: str = speed_field()
 
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "method", "width", "depth")
 

@@ -49,18 +49,28 @@ def parse_points_csv(data: bytes) -> np.ndarray:
     numeric = [col for col in columns if col is not None]
     if len(numeric) < 2:
         raise InvalidValue("The file needs at least two columns of numbers (x and y), one point per row.")
-    points = np.column_stack(numeric[:2])
+    return check_points(np.column_stack(numeric[:2]))
+
+
+def check_points(points: np.ndarray) -> np.ndarray:
+    """(n, 2) points as data to train on, whatever their source (a CSV, points drawn on the plane,
+    a saved state): finite, within range, enough of them, spread in both directions; InvalidValue
+    with a message for the user otherwise."""
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise InvalidValue("Points must be pairs of x and y.")
+    if len(points) > MAX_POINTS:
+        raise InvalidValue(f"There are {len(points):,} points; at most {MAX_POINTS:,} are allowed.")
     bad = ~np.isfinite(points).all(axis=1)
     if bad.any():
         raise InvalidValue(f"Row {int(np.argmax(bad)) + 1} has a missing, NaN or infinite value.")
+    if len(points) < MIN_POINTS:
+        raise InvalidValue(f"There are {len(points)} points; at least {MIN_POINTS} are needed.")
     if np.abs(points).max() > MAX_COORDINATE:
         raise InvalidValue(f"Coordinates must lie within ±{MAX_COORDINATE:g}.")
-    if len(points) < MIN_POINTS:
-        raise InvalidValue(f"The file has {len(points)} points; at least {MIN_POINTS} are needed.")
     if np.linalg.matrix_rank(points - points.mean(0), tol=1e-9 * (1 + np.abs(points).max())) < 2:
         raise InvalidValue("The points lie on a line or a single spot; they must spread in both directions.")
     return points
-
 
 
 def _dialect(text: str):

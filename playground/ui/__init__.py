@@ -8,8 +8,12 @@
 - ``present``: presentation mode and keyboard shortcuts;
 - ``chart``: live Plotly charts, history charts, pixel images; ``frames``: the live fragments;
 - ``timeline``: the timeline slider, Continue from here and the animation download;
+- ``coach``: the coach's readings of the run; ``states``: trained states (start from, save, load);
+  ``drawing``: the 2-D lab's draw-your-own-data canvas;
 - ``lesson``: a lesson's steps and questions on a lab page, choosing or uploading one;
 - ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
+- ``slowmo``: the model overview beside the main figure and a slow-motion step's marks;
+- ``stages``: the 1-D lab's Figure 1 view (its four stages from the run) and its downloads;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -30,12 +34,17 @@ _EXPORTS = {
     "live_chart": "chart", "history_charts": "chart", "pixel_image": "chart",
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
+    "coach_box": "coach", "drawing_panel": "drawing",
     "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
+    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
+    "figure1_view": "stages",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from .coach import coach_box
+    from .drawing import drawing_panel
     from .chart import history_charts, live_chart, pixel_image
     from .controls import controls, device_caption, metric_row
     from .frames import live_area, slow_area
@@ -43,6 +52,8 @@ if TYPE_CHECKING:
     from .present import presenting
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
+    from .slowmo import marked, overview_chart, with_overview
+    from .stages import figure1_view
     from .timeline import timeline_bar
     from .latent import latent_space
     from .lesson import lesson_links, lesson_panel

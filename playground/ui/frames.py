@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from ..live import FRAME_PERIOD_S, HISTORY_PERIOD_S, WAIT_POLL_S, LiveSession
+from ..live import HISTORY_PERIOD_S, WAIT_POLL_S, LiveSession
 from .internals import script_request_checks
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     if waiting:
         waiting_area(session)
 
-    @st.fragment(run_every=FRAME_PERIOD_S if session.running and not waiting else None)
+    @st.fragment(run_every=session.frame_period if session.running and not waiting else None)
     def frame() -> None:
         was_running = session.running
         try:

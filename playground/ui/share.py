@@ -15,6 +15,7 @@ from ..links import Restrictions
 from ..live import LiveSession
 from .notices import plain
 from .session import seed_widget_state, widget_key
+from .states import save_and_load
 
 
 def share_link(lab: Lab, config: Any, restrictions: Restrictions | None = None) -> str:
@@ -38,6 +39,7 @@ def share_and_save(lab: Lab, session: LiveSession) -> None:
                            file_name=f"{stem}-history.csv", mime="text/csv", on_click="ignore",
                            icon=":material/download:", width="stretch", key=widget_key(lab, "save:history"))
         settings_upload(lab, session)
+        save_and_load(lab, session)
 
 
 def settings_upload(lab: Lab, session: LiveSession) -> None:

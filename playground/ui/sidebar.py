@@ -17,6 +17,7 @@ from ..live import LiveSession
 from .notices import plain
 from .session import seed_widget_state, widget_key
 from .share import share_and_save
+from .states import start_from_box
 
 
 def _apply_preset(lab: Lab, session: LiveSession) -> None:
@@ -64,6 +65,7 @@ def sidebar_config(lab: Lab, session: LiveSession, after: dict[str, Callable[[di
         _teacher_note(lab, session)
         if links.PRESET not in hidden:
             _preset_box(lab, session)
+            start_from_box(lab, session)
         values: dict[str, Any] = {name: st.session_state.get(widget_key(lab, name), getattr(session.config, name))
                                   for name, spec in specs.items() if not spec.sidebar}  # drawn by the page
         for group in dict.fromkeys(s.group for s in specs.values() if s.sidebar):
