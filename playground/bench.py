@@ -3,16 +3,25 @@
 For each lab's default preset:
 1. headless iterations/s of the Trainer and of a plain eager PyTorch loop doing the same work
    (copies of the same G and D, same batch, k, loss, optimizer and samplers) in the same process,
-   interleaved so that machine noise hits both alike, and their ratio;
+   interleaved so that machine noise hits both alike, and their ratio. Both are timed in the
+   benchmark thread's CPU time (PyTorch runs on that one thread), so other processes on a shared
+   machine slow neither; wall-clock rates varied by ±25% between hours on the development VM;
+   for the toy labs also the same on the REFERENCE setting (MLPs 2 × 32, m 256, k 1, SGD with
+   momentum 0.9, non-saturating), with the rate the arithmetic alone would allow (its FLOPs at
+   the rate this machine multiplies 256 × 256 matrices) and the trainer's share of it;
 2. a frame's work outside training broken down in ms (snapshot without its metrics, metrics,
    figure build, serialisation) between trainings of a fixed 0.7 frame period, and the payload
    bytes one frame sends to the browser. The page's frames differ in training time only: theirs
    adapts to what drawing took (``LiveSession.frame_budget``). Streamlit's own work is not timed.
+
+``--device cuda`` trains both loops on the GPU and times them in wall-clock time, synchronising
+before each reading (the CPU time of a thread that queues GPU kernels says little).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import statistics
 import time
@@ -21,12 +30,16 @@ import plotly.io as pio
 import torch
 import torch.nn.functional as F
 
-from .device import limit_threads
+from .device import limit_threads, select_device
 from .labs import LABS
 from .live import FRAME_PERIOD_S
 from .timing import recording
 
 ROUNDS = 3
+# The setting whose trainer / plain loop ratio issue 13 set a goal for (≥ 3×): small enough that
+# per-operation overhead, not arithmetic, decides the speed.
+REFERENCE = dict(width=32, depth=2, batch=256, k=1, optimizer="sgd", momentum=0.9, loss="nonsaturating")
+TOY_LABS = ("1d", "2d")
 
 
 class PlainLoop:
@@ -63,34 +76,84 @@ class PlainLoop:
         self.opt_g.step()
 
 
-def rate(step, seconds: float) -> float:
-    """Iterations per second of ``step`` over about ``seconds``."""
+def rate(step, seconds: float, clock=time.perf_counter) -> float:
+    """Iterations per second of ``step`` over about ``seconds`` of ``clock``."""
     for _ in range(20):
         step()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    n, start = 0, clock()
+    while clock() - start < seconds:
         for _ in range(20):
             step()
         n += 20
-    return n / (time.perf_counter() - start)
+    return n / (clock() - start)
 
 
-def headless(lab, seconds: float) -> dict:
-    run = lab.make_run(lab.config_cls())
+def clock_for(device: torch.device):
+    """The benchmark's clock: this thread's CPU time on the CPU; on CUDA wall-clock time read after
+    the GPU has finished what was queued."""
+    if device.type != "cuda":
+        return time.thread_time
+
+    def synchronised() -> float:
+        torch.cuda.synchronize(device)
+        return time.perf_counter()
+
+    return synchronised
+
+
+def headless(lab, seconds: float, config=None, prefix: str = "", device: str = "cpu") -> dict:
+    """Trainer vs plain loop in CPU iterations/s, interleaved in ROUNDS rounds; the trainer's
+    pending losses are drained between rounds, as a page's frames do."""
+    config = dataclasses.replace(config or lab.config_cls(), device=device)
+    return _headless(lab.make_run(config), seconds, prefix)
+
+
+def _headless(run, seconds: float, prefix: str) -> dict:
     plain = PlainLoop(run.trainer)
+    clock = clock_for(run.device)
     ours, theirs = [], []
     for _ in range(ROUNDS):
-        ours.append(rate(run.trainer.step_iteration, seconds / ROUNDS))
-        theirs.append(rate(plain.iteration, seconds / ROUNDS))
+        ours.append(rate(run.trainer.step_iteration, seconds / ROUNDS, clock))
+        run.trainer.drain_losses()
+        theirs.append(rate(plain.iteration, seconds / ROUNDS, clock))
     trainer, reference = statistics.median(ours), statistics.median(theirs)
-    return {"trainer_steps_per_s": round(trainer, 1), "plain_steps_per_s": round(reference, 1),
-            "ratio": round(trainer / reference, 2)}
+    autocast = getattr(run.trainer.engine, "autocast", None)  # the plain loop always runs in float32
+    return {f"{prefix}trainer_steps_per_s": round(trainer, 1), f"{prefix}plain_steps_per_s": round(reference, 1),
+            f"{prefix}ratio": round(trainer / reference, 2),
+            f"{prefix}trainer_precision": str(autocast).removeprefix("torch.") if autocast else "float32"}
 
 
-def live_tick(lab, frames: int = 20) -> dict:
+def iteration_flops(trainer) -> float:
+    """Floating-point operations of one toy iteration's matrix products: a D step is G's forward
+    pass on m samples and D's forward, weight-gradient and input-gradient passes on 2m; a G step is
+    G's and D's forward passes, D's input gradient and G's two backward passes on m."""
+    g, d = (sum(linear.in_features * linear.out_features for linear in net.linears) for net in (trainer.G, trainer.D))
+    k, m = trainer.hyper.k, trainer.hyper.batch
+    return 2.0 * (k * m * (g + 6 * d) + m * (3 * g + 2 * d))
+
+
+def matmul_flops_per_s(size: int = 256, seconds: float = 0.5) -> float:
+    """What this machine's one thread multiplies at, on matrices big enough to hide overheads."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    return 2.0 * size**3 * max(rate(lambda: torch.mm(a, b), seconds / 3, time.thread_time) for _ in range(3))
+
+
+def reference(lab, seconds: float, device: str = "cpu") -> dict:
+    """The REFERENCE setting on a toy lab: trainer vs plain loop, and the arithmetic limit (on the
+    CPU; a GPU's limit at these sizes is its launch rate, not its arithmetic)."""
+    run = lab.make_run(dataclasses.replace(lab.config_cls(), **REFERENCE, device=device))
+    result = _headless(run, seconds, prefix="reference_")
+    if run.device.type == "cuda":
+        return result
+    limit = matmul_flops_per_s() / iteration_flops(run.trainer)
+    return {**result, "reference_limit_steps_per_s": round(limit, 1),
+            "reference_share_of_limit": round(result["reference_trainer_steps_per_s"] / limit, 3)}
+
+
+def live_tick(lab, frames: int = 20, device: str = "cpu") -> dict:
     """Time a frame's parts: training for a fixed 70% of the frame period, then the snapshot, its
     metrics, the figures and their JSON, which are what the page does each frame."""
-    run = lab.make_run(lab.config_cls())
+    run = lab.make_run(dataclasses.replace(lab.config_cls(), device=device))
     parts = {"train": [], "snapshot": [], "metrics": [], "figures": [], "serialise": []}
     payload = history_payload = 0
     for _ in range(frames):
@@ -118,17 +181,18 @@ def live_tick(lab, frames: int = 20) -> dict:
             "training_share_of_tick": round(ms["train_ms"] / (ms["train_ms"] + overhead), 3)}
 
 
-def run_bench(which: str, seconds: float, as_json: bool) -> int:
+def run_bench(which: str, seconds: float, as_json: bool, device: str = "cpu") -> int:
     limit_threads(1)
     results = {}
     for key in (sorted(LABS) if which == "all" else [which]):
         lab = LABS[key]
-        results[key] = {**headless(lab, seconds), **live_tick(lab)}
+        results[key] = {"device": str(select_device(device)), **headless(lab, seconds, device=device),
+                        **(reference(lab, seconds, device) if key in TOY_LABS else {}), **live_tick(lab, device=device)}
     if as_json:
         print(json.dumps(results))
     else:
         for key, result in results.items():
             print(f"[{key}]")
             for name, value in result.items():
-                print(f"  {name:>24}: {value}")
+                print(f"  {name:>30}: {value}")
     return 0

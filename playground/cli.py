@@ -20,6 +20,7 @@ import numpy as np
 
 from . import animation
 from . import config as cfg
+from .device import DEVICE_CHOICES
 from .labs import LABS
 from .trainer import Diverged
 
@@ -131,6 +132,8 @@ def build_parser(lab_key: str = "1d") -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="trainer vs a plain PyTorch loop, and the live tick breakdown")
     bench.add_argument("--lab", choices=sorted(LABS) + ["all"], default="all")
     bench.add_argument("--seconds", type=float, default=3.0, help="measuring time per variant")
+    bench.add_argument("--device", choices=DEVICE_CHOICES, default="cpu",
+                       help="where both loops train (cuda: timed in wall-clock time, synchronised)")
     bench.add_argument("--json", action="store_true")
     return parser
 
@@ -446,5 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "targets":
         return cmd_targets()
     from .bench import run_bench
+    from .device import cuda_available
 
-    return run_bench(args.lab, args.seconds, args.json)
+    if args.device == "cuda" and not cuda_available():  # a benchmark must not quietly measure the CPU instead
+        parser.error("argument --device: cuda was asked for but no CUDA device was found")
+    return run_bench(args.lab, args.seconds, args.json, args.device)

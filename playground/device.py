@@ -40,9 +40,16 @@ def describe(device: torch.device) -> str:
 
 @functools.cache
 def limit_threads(threads: int = 1) -> None:
-    """Keep each process to few intra-op threads so many classroom sessions share a server well.
+    """Keep each process to few intra-op threads so many classroom sessions share a server well:
+    PyTorch's, and those of the BLAS libraries that NumPy and SciPy bring (the metrics' KDE and
+    W1 run there).
 
     Tiny GAN steps gain nothing from more threads; measured, two threads per session were slower
-    than one once several sessions trained at once.
+    than one once several sessions trained at once, and a 1-D frame's metrics took 94 ms of wall
+    time instead of 8 ms with OpenBLAS's two threads on a busy 2-core machine.
     """
+    import scipy.linalg  # noqa: F401 - loads SciPy's own BLAS, so that it is limited too
+    import threadpoolctl
+
     torch.set_num_threads(threads)
+    threadpoolctl.threadpool_limits(threads)

@@ -8,12 +8,13 @@ LiveSession per lab in ``st.session_state``; the CLI and the benchmark train a l
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .animation import pick
 from .config import Effect, changed_fields, specs, strongest_effect
@@ -114,6 +115,58 @@ class TrainingSlots:
 SLOTS = TrainingSlots(default_capacity())
 
 
+class TrainingGate:
+    """Turn-taking among training sessions of one server process: at most ``permits`` of them run
+    training kernels at the same instant, the others wait their turn in arrival order.
+
+    Python runs one thread at a time, and PyTorch hands the interpreter lock on around every
+    small kernel, so ten sessions training at once spent their time passing it between them, and
+    the server's event loop (every click, slider change and health check) queued behind them:
+    ``/_stcore/health`` took up to a second. Waiting here is sleeping, not contending. The queue
+    is first come, first served (CPython's own locks are not fair: one session held the turn for
+    most of the time), and a turn lasts one training chunk (~10 ms), see ``Trainer.train_for``.
+    """
+
+    def __init__(self, permits: int = 1):
+        self._lock = threading.Lock()
+        self._free = permits
+        self._waiting: collections.deque[threading.Lock] = collections.deque()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by release(), which hands over its permit
+
+    @property
+    def waiting(self) -> int:
+        """How many sessions are waiting for their turn."""
+        with self._lock:
+            return len(self._waiting)
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+GATE = TrainingGate()
+
+
 class RateMeter:
     """Iterations per wall-clock second over the last few seconds (what the viewer experiences)."""
 
@@ -166,10 +219,11 @@ class LiveSession:
     """One user's run of one lab. All methods are safe to call from overlapping script threads."""
 
     def __init__(self, lab: Lab, config=None, slots: TrainingSlots | None = None,
-                 restrictions: Restrictions | None = None):
+                 restrictions: Restrictions | None = None, gate: TrainingGate | None = None):
         self.lab = lab
         self.restrictions = restrictions or Restrictions()  # a teacher's link: its locks hold whatever is applied
         self.slots = slots if slots is not None else SLOTS
+        self.gate = gate if gate is not None else GATE
         self.queue_place = 0  # > 0 while waiting for a training slot
         self.lock = threading.RLock()
         self.config = config if config is not None else lab.config_cls()
@@ -363,7 +417,7 @@ class LiveSession:
             if time.perf_counter() >= deadline:
                 return "time"
             self._guarded(lambda: trainer.train_for(deadline - time.perf_counter(), should_stop=should_stop,
-                                                    max_iterations=chunk))
+                                                    max_iterations=chunk, gate=self.gate.turn))
             if self.diverged is not None:
                 return "diverged"
             if trainer.iterations - first < iterations and time.perf_counter() >= deadline:
@@ -426,7 +480,7 @@ class LiveSession:
                 left = self.watch.left(self.run.trainer.iterations)
                 most = left if most is None else min(most, left)
             done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop,
-                                                                    max_iterations=most)) or 0
+                                                                    max_iterations=most, gate=self.gate.turn)) or 0
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done

@@ -18,10 +18,11 @@ finite when D saturates.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Callable, ContextManager
 
 import numpy as np
 import torch
@@ -360,22 +361,26 @@ class Trainer:
         self.check_finite()
 
     def train_for(self, seconds: float, chunk_seconds: float = 0.01,
-                  should_stop: Callable[[], bool] | None = None, max_iterations: int | None = None) -> int:
+                  should_stop: Callable[[], bool] | None = None, max_iterations: int | None = None,
+                  gate: Callable[[], ContextManager] = contextlib.nullcontext) -> int:
         """Train in chunks of ~chunk_seconds until ``seconds`` have passed, ``max_iterations`` are
         done, or ``should_stop()`` says so between chunks; returns iterations run (at least one,
-        unless ``max_iterations`` is 0)."""
+        unless ``max_iterations`` is 0). Each chunk runs inside ``gate()`` (the live server's
+        turn-taking between sessions, see ``live.TrainingGate``); waiting for it counts towards
+        ``seconds`` but not towards the chunk's size."""
         deadline = time.perf_counter() + seconds
         left = math.inf if max_iterations is None else max_iterations
         done, chunk = 0, min(1, left)
         while chunk:
-            t0 = time.perf_counter()
-            self.train_iterations(chunk)
+            with gate():
+                t0 = time.perf_counter()
+                self.train_iterations(chunk)
+                per_iteration = (time.perf_counter() - t0) / chunk
             done += chunk
             left -= chunk
             now = time.perf_counter()
             if now >= deadline or not left or (should_stop is not None and should_stop()):
                 break
-            per_iteration = (now - t0) / chunk
             chunk = max(1, min(int(chunk_seconds / max(per_iteration, 1e-6)), int((deadline - now) / max(per_iteration, 1e-6)) + 1, left))
         return done
 

@@ -27,14 +27,14 @@ from e2e_harness import CHART, chromium_page, iteration, streamlit_server, wait_
 PAGES = {"1d": "lab_1d", "2d": "lab_2d", "mnist": "lab_mnist"}
 
 # Count redraws on every animation frame: the first Plotly chart's first curves (SVG paths), its
-# heatmap image (the 2-D lab's D(x)), or the first st.image (the MNIST lab's digit grid).
+# image (the 2-D lab's D(x) map), or the first st.image (the MNIST lab's digit grid).
 FRAME_COUNTER_JS = """
 () => {
   window.__frames = 0; window.__frameTimes = [];
   let last = null;
   const tick = () => {
     const chart = document.querySelector("CHART");
-    const image = (chart && chart.querySelector("g.hm image")) || document.querySelector("[data-testid='stImage'] img");
+    const image = (chart && chart.querySelector("g.im image, g.hm image")) || document.querySelector("[data-testid='stImage'] img");
     const paths = chart ? Array.from(chart.querySelectorAll("g.trace path.js-line")).slice(0, 3)
                           .map(p => p.getAttribute("d")).join("|") + (image ? (image.getAttribute("href") || image.getAttribute("src")) : "") : null;
     if (paths && paths !== last) { window.__frames += 1; window.__frameTimes.push(performance.now()); last = paths; }

@@ -24,7 +24,8 @@ def metric(at: AppTest, label: str) -> str:
 
 def figures(at: AppTest) -> list[dict]:
     """The Plotly figures on the page (each live chart component carries its figure as JSON; the
-    page's own component, keyboard shortcuts and styles, carries none, nor does the browser-token component)."""
+    page's own components (the visibility reporter, keyboard shortcuts and styles, the browser
+    token) carry none)."""
     data = [json.loads(el.proto.json) for el in at.get("bidi_component")]
     return [json.loads(d["figure"]) for d in data if "figure" in d]
 

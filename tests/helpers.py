@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import io
 import math
 
 import numpy as np
@@ -30,6 +32,15 @@ def make_trainer(fused: bool | None = None, seed: int = 0, width: int = 8, depth
     defaults = dict(k=1, lr_d=0.05, lr_g=0.05, momentum=0.9, batch=32)
     return Trainer(G, D, gaussian_sampler(), noise_sampler("uniform", 1), Hyper(**{**defaults, **hyper}),
                    seed, torch.device("cpu"), fused=fused)
+
+
+def decode_image(trace) -> np.ndarray:
+    """The RGB pixels of a Plotly image trace's PNG data URL (a trace dict or object)."""
+    from PIL import Image
+
+    header, data = (trace["source"] if isinstance(trace, dict) else trace.source).split(",", 1)
+    assert header == "data:image/png;base64"
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
 
 
 def params(module: torch.nn.Module) -> list[torch.Tensor]:

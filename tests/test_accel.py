@@ -126,3 +126,34 @@ def test_each_logit_objective_is_captured_with_its_losses_and_replays_like_eager
     assert_same_training(graphed, eager)
     graphed.set_hyper(dataclasses.replace(graphed.hyper, objective="wgan-gp"))
     assert isinstance(graphed.engine, AutogradEngine)
+
+
+def test_limit_threads_limits_torch_and_every_blas_library():
+    """One thread for PyTorch and for the BLAS that NumPy and SciPy load (the metrics run there)."""
+    import threadpoolctl
+
+    from playground.device import limit_threads
+
+    limit_threads(1)
+    assert torch.get_num_threads() == 1
+    blas = [pool for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+def test_mlps_on_a_cpu_use_bf16_only_where_it_measures_faster(monkeypatch):
+    """The MNIST MLPs train in bf16 autocast on a CPU with fast bf16 products, in float32 on one
+    without; convolutional models stay in float32 on the CPU either way; the environment overrides."""
+    monkeypatch.delenv(accel.CPU_BF16_ENV, raising=False)
+    for pays_off, expected in ((True, torch.bfloat16), (False, None)):
+        monkeypatch.setattr(accel, "cpu_bf16_pays_off", lambda answer=pays_off: answer)
+        assert accel.autocast_dtype(CPU, convolutional=False) is expected
+        assert accel.autocast_dtype(CPU, convolutional=True) is None
+    monkeypatch.undo()
+    accel.cpu_bf16_pays_off.cache_clear()
+    try:
+        for forced in ("0", "1"):
+            monkeypatch.setenv(accel.CPU_BF16_ENV, forced)
+            accel.cpu_bf16_pays_off.cache_clear()
+            assert accel.cpu_bf16_pays_off() is (forced == "1")
+    finally:
+        accel.cpu_bf16_pays_off.cache_clear()

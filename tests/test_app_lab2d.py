@@ -36,9 +36,9 @@ def test_run_redraws_the_heatmap_and_pause_stops():
     at = open_lab()
     at.button(key="2d.run").click().run()
     assert session(at).running and session(at).run.trainer.iterations > 0
-    before = heatmap(at)["z"]
+    before = heatmap(at)["source"]
     at.run()
-    assert heatmap(at)["z"] != before  # D's landscape redrawn with new data
+    assert heatmap(at)["source"] != before  # D's landscape redrawn with new data
     assert int(metric(at, "Iteration").replace(",", "")) > 0
     at.button(key="2d.run").click().run()
     stopped = session(at).run.trainer.iterations
@@ -139,3 +139,20 @@ def test_a_hostile_link_draws_its_first_frame_within_seconds_and_leaves_no_work_
     assert session(at).run.trainer.iterations > pretraining.done
     assert not any("Pre-trained" in i.value for i in at.info)
     session(at).set_running(False)
+
+
+def test_a_hidden_tab_draws_nothing_and_does_not_train():
+    """The visibility reporter says the tab is hidden: the rerun draws no chart and trains no step;
+    shown again, every chart is back and training carries on."""
+    at = open_lab()
+    at.button(key="2d.run").click().run()
+    charts = len(figures(at))
+    assert session(at).running and charts >= 6
+    at.session_state["gp.visibility"] = {"visible": False}
+    at.run()
+    hidden_at = session(at).run.trainer.iterations
+    at.run()
+    assert figures(at) == [] and session(at).run.trainer.iterations == hidden_at
+    at.session_state["gp.visibility"] = {"visible": True}
+    at.run()
+    assert len(figures(at)) == charts and session(at).run.trainer.iterations > hidden_at and not at.exception

@@ -725,6 +725,12 @@ def test_bad_commands_exit_2_with_one_line(argv, capsys):
     _exit_2_one_line(argv, capsys)
 
 
+def test_bench_on_cuda_without_a_gpu_refuses_instead_of_measuring_the_cpu(monkeypatch, capsys):
+    """scripts/gpu_check.sh relies on this: without CUDA it fails, it does not report CPU numbers."""
+    monkeypatch.setattr("playground.device.cuda_available", lambda: False)
+    assert "no CUDA device" in _exit_2_one_line(["bench", "--device", "cuda", "--lab", "1d"], capsys)
+
+
 @pytest.mark.parametrize("lab", ["1d", "2d"])
 def test_save_samples_into_a_missing_directory(lab, tmp_path, capsys):
     err = _exit_2_one_line(["train", "--lab", lab, "--steps", "1", "--width", "8",

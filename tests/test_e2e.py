@@ -62,6 +62,40 @@ def test_home_to_lab_run_and_redraw(server):
         assert_no_errors(page)
 
 
+def set_visibility(page, state: str) -> None:
+    """Make the page report ``state`` ('hidden' or 'visible') as a backgrounded tab would."""
+    page.evaluate("(state) => { Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});"
+                  " document.dispatchEvent(new Event('visibilitychange')); }", state)
+
+
+def test_a_hidden_tab_draws_nothing_and_carries_on_when_shown(server):
+    """While the tab is hidden the server sends it nothing (no frames, no history charts) and the
+    session does not train; shown again, the page redraws and training continues."""
+    received = []
+    with chromium_page() as page:
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(time.monotonic())))
+        page.goto(f"{server}/lab_1d")
+        wait_for_app(page)
+        running_at = run_until(page, 200)
+        set_visibility(page, "hidden")
+        time.sleep(2.0)  # the page reruns without its live areas
+        # no live chart (a collapsed expander's still figure, such as Figure 1's stages, is no frame)
+        live_charts = page.evaluate(f"Array.from(document.querySelectorAll('{CHART}'))"
+                                    ".filter(el => !el.closest(\"[data-testid='stExpander']\")).length")
+        assert live_charts == 0
+        quiet_from = time.monotonic()
+        time.sleep(3.0)
+        assert not [t for t in received if t > quiet_from], "a hidden tab was still sent frames"
+
+        set_visibility(page, "visible")
+        page.locator(CHART).first.wait_for(timeout=30_000)
+        hidden_at = iteration(page)
+        assert hidden_at >= running_at
+        assert wait_until(lambda: iteration(page) > hidden_at, 30), "training did not carry on once shown again"
+        assert_no_errors(page)
+        pause(page)
+
+
 def test_shared_link_reproduces_settings_and_pretrains(server):
     with chromium_page() as page:
         page.goto(f"{server}/lab_1d?target=bimodal&k=2&steps=300&nonsense=1")
@@ -130,15 +164,15 @@ def test_closing_the_tab_stops_a_links_pretraining(server_process):
 
 
 def heatmap_image(page) -> str:
-    """The 2-D lab's D(x) heatmap as Plotly drew it (a data-URL image that changes on each redraw)."""
-    return page.locator(CHART).first.locator("g.hm image").first.get_attribute("href")
+    """The 2-D lab's D(x) map as Plotly drew it (a data-URL image that changes on each redraw)."""
+    return page.locator(CHART).first.locator("g.im image").first.get_attribute("href")
 
 
 def test_lab2d_runs_and_redraws_the_heatmap(server):
     with chromium_page() as page:
         page.goto(f"{server}/lab_2d?width=32")
         wait_for_app(page)
-        page.locator(f"{CHART} g.hm image").first.wait_for()
+        page.locator(f"{CHART} g.im image").first.wait_for()
         assert iteration(page) == 0
         before = heatmap_image(page)
 
@@ -170,7 +204,7 @@ def test_pause_holds_under_load(server):
         with chromium_page() as page:
             page.goto(f"{server}/lab_2d?width=32")
             wait_for_app(page)
-            page.locator(f"{CHART} g.hm image").first.wait_for()
+            page.locator(f"{CHART} g.im image").first.wait_for()
             for _ in range(15):
                 press(page, "Run")
                 time.sleep(1.5)  # live frames are rerunning now

@@ -1,7 +1,9 @@
 """LiveSession: what a page does with a run (no Streamlit involved)."""
 
+import contextlib
 import dataclasses
 import math
+import threading
 import time
 
 import numpy as np
@@ -9,7 +11,8 @@ import pytest
 
 from helpers import tiny_config
 from playground.labs import LABS
-from playground.live import (EXTEND_LIMIT, FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingSlots,
+from playground.live import (EXTEND_LIMIT, FRAME_PERIOD_S, MAX_TRAINING_ENV, MIN_TRAIN_S, LiveSession, RateMeter, TrainingGate,
+                             TrainingSlots,
                              _split, default_capacity)
 
 
@@ -91,6 +94,57 @@ def test_training_slots_queue_first_come_first_served_and_drop_closed_tabs():
     # 2 and 3 stop asking (tabs closed): after stale_s their slots go to the next in line
     assert slots.request(4, now=4) == 1
     assert slots.request(4, now=8.5) == 0 and slots.in_use == 1
+
+
+def wait_for(condition, timeout_s: float = 10.0) -> None:
+    """Poll until ``condition()`` (a thread has reached its wait); fails after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_training_gate_gives_turns_in_arrival_order_to_at_most_its_permits():
+    """Two permits held: three sessions wait, then get their turns in the order they came, never
+    more than two at once."""
+    gate, entered, finish = TrainingGate(permits=2), [], {name: threading.Event() for name in "abc"}
+    gate.acquire(), gate.acquire()
+
+    def session(name):
+        with gate.turn():
+            entered.append(name)
+            finish[name].wait(10)
+
+    threads = []
+    for name in "abc":
+        threads.append(threading.Thread(target=session, args=(name,)))
+        threads[-1].start()
+        wait_for(lambda: gate.waiting == len(threads))
+    gate.release()
+    wait_for(lambda: entered == ["a"])
+    gate.release()
+    wait_for(lambda: entered == ["a", "b"])
+    assert gate.waiting == 1  # c waits: two turns are taken
+    finish["a"].set()
+    wait_for(lambda: entered == ["a", "b", "c"])
+    finish["b"].set(), finish["c"].set()
+    for t in threads:
+        t.join(10)
+    gate.acquire(), gate.acquire()  # both permits free again: no waiting
+    assert gate.waiting == 0
+
+
+def test_train_for_runs_each_chunk_inside_the_gate():
+    s = session()
+    turns = []
+
+    @contextlib.contextmanager
+    def counting_turn():
+        turns.append(s.run.trainer.iterations)
+        yield
+
+    done = s.run.trainer.train_for(0.05, gate=counting_turn)
+    assert done > 0 and len(turns) >= 1 and turns[0] == 0
 
 
 def test_a_session_over_the_cap_waits_with_a_message_and_trains_once_a_slot_frees():

@@ -8,13 +8,15 @@ from playground.models import ACTIVATIONS, MLP, FusedMLP, flatten_parameters
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("depth", [1, 3])
-def test_fused_forward_and_backward_match_autograd(activation, depth):
+@pytest.mark.parametrize("in_dim, out_dim", [(2, 3), (1, 1), (2, 1)])  # one-wide layers take other kernels
+def test_fused_forward_and_backward_match_autograd(activation, depth, in_dim, out_dim):
     torch.manual_seed(0)
-    net = MLP(2, 3, width=7, depth=depth, activation=activation)
+    net = MLP(in_dim, out_dim, width=7, depth=depth, activation=activation)
     reference = [p.detach().clone() for p in net.parameters()]
     fused = FusedMLP(net)
-    x = torch.randn(11, 2, requires_grad=True)
-    grad_out = torch.randn(11, 3)
+    x = torch.randn(11, in_dim, requires_grad=True)
+    grad_out = torch.randn(11, out_dim)
+    x_before = x.detach().clone()
 
     out = net(x)  # (11, 3)
     expected_params = torch.autograd.grad(out, list(net.parameters()), grad_out, retain_graph=True)
@@ -27,6 +29,7 @@ def test_fused_forward_and_backward_match_autograd(activation, depth):
     torch.testing.assert_close(fused_out, out.detach())
     torch.testing.assert_close(flat_grad, torch.cat([g.reshape(-1) for g in expected_params]))
     torch.testing.assert_close(input_grad, expected_input)
+    torch.testing.assert_close(x.detach(), x_before)  # activations in place never touch the input
     # flattening kept the values
     for p, q in zip(net.parameters(), reference):
         torch.testing.assert_close(p.detach(), q)

@@ -30,11 +30,24 @@ def _run(ours_cls, theirs_factory, lrs, momentum, retune_theirs=None, momenta=No
     return ours
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("momentum", [0.0, 0.5, 0.99])
-def test_sgd_momentum_matches_torch(momentum):
+def test_sgd_momentum_matches_torch(momentum, fused, monkeypatch):
+    """Both implementations (the fused kernel and the foreach fallback) against torch.optim.SGD."""
+    monkeypatch.setattr(optim, "FORCE_FOREACH", not fused)
     ours = _run(SGDMomentum, lambda p, lr, m: torch.optim.SGD(p, lr=lr, momentum=m), [0.1, 0.05, 0.2, 0.01], momentum)
-    assert ours.steps == 4
+    assert ours.steps == 4 and ours.fused == fused
     assert (ours.buffers is not None) == (momentum > 0)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_sgd_momentum_slider_moves_through_zero(fused, monkeypatch):
+    """Momentum changed between steps, to 0 and back: the buffer starts on the first step with
+    momentum and is kept (not updated) while momentum is 0, as in torch.optim.SGD."""
+    monkeypatch.setattr(optim, "FORCE_FOREACH", not fused)
+    momenta = [0.0, 0.9, 0.9, 0.0, 0.5, 0.9]
+    _run(SGDMomentum, lambda p, lr, m: torch.optim.SGD(p, lr=lr, momentum=m), [0.1, 0.05, 0.2, 0.01, 0.1, 0.05],
+         momenta[0], retune_theirs=lambda m: {"momentum": m}, momenta=momenta)
 
 
 @pytest.mark.parametrize("fused", [True, False])

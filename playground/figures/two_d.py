@@ -1,7 +1,8 @@
 """The 2-D lab's Plotly figures, pure functions of a :class:`~playground.labs.two_d.Snapshot2D`.
 
-Heatmaps go out as uint8 (0–255 with fixed zmin/zmax) on an evenly spaced grid given by
-(x0, dx, y0, dy): 10 KB per 100 × 100 map instead of 40 KB of float32 plus coordinates. Colours
+Maps go out as PNG images (``raster.grid_image``) of their uint8 levels (0–255 over a fixed
+range) on the evenly spaced grid (x0, dx, y0, dy): the browser decodes an image instead of
+colouring 10,000 heatmap cells each frame. Colours
 follow the 1-D lab: p_data black and dotted, the generator green, D on a red (fake) – white (½) –
 blue (real) scale.
 """
@@ -16,6 +17,7 @@ from ..objectives import OBJECTIVES
 from .common import BASE_LAYOUT, NORMAL, P_G, Style, axis, base_layout, figure, hline, scaled, style_of
 from .history import (OBJECTIVE_NAMES, d_history, distance_history, gradient_history, history_layout,
                       loss_history, mmd_history)
+from .raster import colour_bar, grid_image
 
 D_SCALE = get_colorscale("RdBu")  # diverging, white at ½: red where D says fake, blue where it says real
 D_TICK_VALUES = [0, 63.75, 127.5, 191.25, 255]  # the colour bar's ticks: the ends, quarters and middle
@@ -25,6 +27,7 @@ P_DATA_SCALE, P_G_SCALE = get_colorscale("Greys"), get_colorscale("Greens")
 ARROW_COLOR = "#0b4f0b"
 MANIFOLD_LINE = dict(color="rgba(44,160,44,0.55)", width=1)
 ARROW_LENGTH = 0.1  # the longest arrow, as a fraction of the plot's width
+ARROW_HEAD = 0.016  # an arrowhead's length, as a fraction of the plot's width (~8 px)
 
 
 def _to_uint8(values: np.ndarray, top: float, bottom: float = 0.0) -> np.ndarray:
@@ -101,10 +104,8 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
     traces = []
     if show_heatmap:
         scale = d_scale(snap)
-        traces.append(dict(type="heatmap", z=_to_uint8(snap.d, scale["top"], scale["bottom"]), zmin=0, zmax=255,
-                           colorscale=D_SCALE, opacity=0.85, name=scale["name"], zsmooth="fast", hoverinfo="skip",
-                           **_grid(snap), colorbar=dict(title=dict(text=scale["title"], side="top"), thickness=12,
-                                                        len=0.8, tickvals=D_TICK_VALUES, ticktext=scale["ticks"])))
+        traces.append(grid_image(_to_uint8(snap.d, scale["top"], scale["bottom"]), D_SCALE, _grid(snap), scale["name"],
+                                 opacity=0.85))
     if show_contours:
         traces.append(_contour_trace(snap, levels=(0.1 * top, 0.4 * top, 0.8 * top), style=style))
     if show_real:
@@ -116,7 +117,11 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
         traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers",
                            name="generated G(z)", marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
-        traces.append(_arrow_trace(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)", style))
+        traces.extend(_arrow_traces(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)", style))
+    if show_heatmap:
+        traces.append(colour_bar(D_SCALE, dict(title=dict(text=scale["title"], side="top"), thickness=12, len=0.8,
+                                               tickvals=D_TICK_VALUES, ticktext=scale["ticks"]),
+                                 name=f"{scale['name']} colour bar"))
     legend = {**BASE_LAYOUT["legend"], "font": {"size": max(style.font - 3, NORMAL.font)}}  # one row on a projector
     layout = base_layout(style, height=height, hovermode=False, margin=dict(l=45, r=10, t=40, b=40), legend=legend,
                          **_off_plot_note(snap, style), **_square_axes(snap))
@@ -152,22 +157,33 @@ def _manifold_trace(manifold: np.ndarray, style: Style = NORMAL) -> dict:
                 hoverinfo="skip", connectgaps=False)
 
 
-def _arrow_trace(snap, name: str, style: Style = NORMAL) -> dict:
-    """Segments from each generated sample along ∂D/∂x, with an arrowhead at the tip; the longest
-    is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a frame)."""
+def _arrow_traces(snap, name: str, style: Style = NORMAL) -> list[dict]:
+    """Segments from each generated sample along ∂D/∂x, with a filled arrowhead at the tip; the
+    longest is ARROW_LENGTH of the plot, the rest in proportion (so their lengths compare within a
+    frame). Shafts and heads are one SVG path each: as 80 marker symbols the heads cost the
+    browser as much as a fifth of the whole frame (measured in Chromium)."""
     (x_lo, x_hi), _ = snap.limits
     start = snap.fake[: len(snap.arrows)].astype(np.float32)
     grad = np.nan_to_num(snap.arrows.astype(np.float32))
-    longest = float(np.max(np.linalg.norm(grad, axis=1))) if len(grad) else 0.0
+    lengths = np.linalg.norm(grad, axis=1)
+    longest = float(np.max(lengths)) if len(grad) else 0.0
     scale = ARROW_LENGTH * (x_hi - x_lo) / longest if longest > 0 else 0.0
+    tip = start + grad * scale
     n = len(start)
-    xy = np.full((n, 3, 2), np.nan, dtype=np.float32)
-    xy[:, 0], xy[:, 1] = start, start + grad * scale
-    sizes = np.tile(np.array([0, 7, 0], dtype=np.float32), n)
-    xy = xy.reshape(-1, 2)
-    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=name,
-                line=dict(color=ARROW_COLOR, width=1.2 * style.line), connectgaps=False, hoverinfo="skip",
-                marker=dict(symbol="arrow", angleref="previous", size=sizes * np.float32(style.marker), color=ARROW_COLOR))
+    shafts = np.full((n, 3, 2), np.nan, dtype=np.float32)
+    shafts[:, 0], shafts[:, 1] = start, tip
+    along = grad / np.maximum(lengths, 1e-30)[:, None]  # unit vectors (0 where there is no gradient)
+    across = np.column_stack([-along[:, 1], along[:, 0]])
+    size = ARROW_HEAD * (x_hi - x_lo) * style.marker
+    base = tip - along * size
+    heads = np.full((n, 4, 2), np.nan, dtype=np.float32)
+    heads[:, 0], heads[:, 1], heads[:, 2] = tip, base + across * size * 0.5, base - across * size * 0.5
+    shafts, heads = shafts.reshape(-1, 2), heads.reshape(-1, 2)
+    return [dict(type="scatter", x=shafts[:, 0], y=shafts[:, 1], mode="lines", name=name, legendgroup="arrows",
+                 line=dict(color=ARROW_COLOR, width=1.2 * style.line), connectgaps=False, hoverinfo="skip"),
+            dict(type="scatter", x=heads[:, 0], y=heads[:, 1], mode="lines", name=f"{name} heads", legendgroup="arrows",
+                 showlegend=False, fill="toself", fillcolor=ARROW_COLOR, line=dict(color=ARROW_COLOR, width=0.5),
+                 connectgaps=False, hoverinfo="skip")]
 
 
 def _off_plot_note(snap, style: Style = NORMAL) -> dict:
@@ -189,12 +205,9 @@ def densities(snap, density: str, height: int = 560, shared_scale: bool = False,
     label = "KDE" if density == "kde" else "histogram"
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
     top_g, scale_note = (top, "p_data's scale") if shared_scale else (_own_top(snap.p_g), "own scale")
-    common = dict(zmin=0, zmax=255, showscale=False, hoverinfo="skip", zsmooth="fast", **_grid(snap))
     traces = [
-        dict(type="heatmap", z=_to_uint8(snap.p_data, top), colorscale=P_DATA_SCALE, xaxis="x", yaxis="y",
-             name="p_data", **common),
-        dict(type="heatmap", z=_to_uint8(snap.p_g, top_g), colorscale=P_G_SCALE, xaxis="x2", yaxis="y2", name="p_g",
-             **common),
+        grid_image(_to_uint8(snap.p_data, top), P_DATA_SCALE, _grid(snap), "p_data", xaxis="x", yaxis="y"),
+        grid_image(_to_uint8(snap.p_g, top_g), P_G_SCALE, _grid(snap), "p_g", xaxis="x2", yaxis="y2"),
     ]
     if side_by_side:
         top = dict(constraintoward="top")  # the squares sit right under their labels

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ..live import HISTORY_PERIOD_S, WAIT_POLL_S, LiveSession
 from .internals import script_request_checks
+from .visibility import page_visible, watch_visibility
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,10 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
 
     A session waiting for a training slot stops redrawing: its charts stay as they are and a small
     fragment asks for a slot once a second (see ``waiting_area``), so waiting costs the server
-    almost nothing.
+    almost nothing. A hidden tab draws nothing at all and does not train (see ``visibility``).
     """
+    if not watch_visibility():
+        return
     waiting = session.waiting_message() is not None
     if waiting:
         waiting_area(session)
@@ -70,6 +73,8 @@ def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     """Charts that need not move every frame (histories): redrawn once a second from the latest
     snapshot, which keeps both the server's and the browser's work per frame small."""
 
+    if not page_visible():
+        return
     redraw = session.running and session.waiting_message() is None
 
     @st.fragment(run_every=HISTORY_PERIOD_S if redraw else None)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The GPU path, checked on a machine with an NVIDIA GPU (issue 13): the CUDA tests, the benchmark
+# on CUDA, and the MNIST DCGAN's time to classifier IS >= 8. Without a CUDA device it says so and
+# exits 3 before measuring anything (so no CPU number can be mistaken for a GPU one).
+#
+#   ./scripts/gpu_check.sh [seconds of DCGAN training, default 180]
+#
+# Results go to stdout and to gpu_check/ (one file per step) for README's GPU table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-180}"
+out=gpu_check
+
+if ! python3 -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then
+    echo "gpu_check: no CUDA device (torch.cuda.is_available() is False): nothing was measured" >&2
+    exit 3
+fi
+mkdir -p "$out"
+python3 -c 'import torch; print("GPU:", torch.cuda.get_device_name(0), "| torch", torch.__version__, "| CUDA", torch.version.cuda)' \
+    | tee "$out/device.txt"
+
+echo "== 1/3 CUDA tests (CUDA graphs replayed against eager, exact state on the GPU, the fused optimizers)"
+python3 -m pytest -q -p no:cacheprovider tests/test_accel.py tests/test_trainer_state.py tests/test_optim.py \
+    tests/test_trainer.py tests/test_mnist_models.py 2>&1 | tee "$out/tests.txt"
+
+echo "== 2/3 trainer vs plain PyTorch loop, both on CUDA (wall clock, synchronised)"
+python3 -m playground bench --lab all --device cuda --json | tee "$out/bench_cuda.json"
+
+echo "== 3/3 MNIST DCGAN (unconditional preset): classifier IS over ${seconds} s of training on CUDA"
+python3 scripts/time_to_is.py --preset dcgan --device cuda --seconds "$seconds" --every 5 --targets 8 9 \
+    | tee "$out/dcgan_time_to_is.txt"
