@@ -19,7 +19,9 @@ st.latex(r"\min_G \max_D \; V(D, G) = \mathbb{E}_{x \sim p_{data}}[\log D(x)]"
 st.markdown("For a fixed G the best discriminator is")
 st.latex(r"D^*(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)},")
 st.markdown(
-    "and at the global optimum p_g = p_data: D outputs ½ everywhere and V = −log 4 ≈ −1.386. "
+    "and at the global optimum, the game's **Nash equilibrium**, p_g = p_data: D outputs ½ everywhere "
+    "and V = −log 4 ≈ −1.386, and neither player can gain by moving alone. D = ½ is not proof of it: "
+    "a discriminator too weak to tell p_g from p_data says ½ too (the 1-D lab's *D too weak* preset). "
     "Training alternates **k** discriminator steps with one generator step (Algorithm 1 of the paper); "
     "in practice G maximises log D(G(z)) instead of minimising log(1 − D(G(z))), which saturates "
     "early on. The labs let you change k, the learning rates, momentum and the loss while training "

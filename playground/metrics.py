@@ -16,6 +16,16 @@ def wasserstein1(samples: np.ndarray, reference: np.ndarray) -> float:
     return float(stats.wasserstein_distance(np.ravel(samples), np.ravel(reference)))
 
 
+def mixture_shares(samples: np.ndarray, weights, means, stds) -> np.ndarray:
+    """The share of 1-D samples that belong to each component of a Gaussian mixture, each sample
+    counted for the component of highest weighted density at it; shape (K,)."""
+    x = np.ravel(np.asarray(samples, dtype=float))
+    x = x[np.isfinite(x)]
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    log_density = np.log(w) + stats.norm.logpdf(x[:, None], np.asarray(means, dtype=float), np.asarray(stds, dtype=float))
+    return np.bincount(log_density.argmax(axis=1), minlength=len(w)) / max(len(x), 1)
+
+
 def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
     """Jensen–Shannon divergence in nats (0 … log 2) between two densities on the same grid.
 

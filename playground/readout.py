@@ -109,16 +109,18 @@ def d_scores(stats: dict, samples: str) -> list[Readout]:
     """Mean D on the real and on the generated evaluation batch; both ½ at the optimum."""
     return [
         Readout("D(real)", number(stats["d_real"]), f"mean D(x) = {exact(stats['d_real'])}",
-                f"D's mean output on {samples} real samples; ½ at the optimum."),
+                f"D's mean output on {samples} real samples; ½ at the Nash equilibrium (p_g = p_data)."),
         Readout("D(fake)", number(stats["d_fake"]), f"mean D(G(z)) = {exact(stats['d_fake'])}",
-                f"D's mean output on {samples} generated samples; ½ at the optimum."),
+                f"D's mean output on {samples} generated samples; ½ at the Nash equilibrium (p_g = p_data)."),
     ]
 
 
 def value(v: float) -> Readout:
     """V(D, G), with its distance from the optimum −log 4 underneath."""
     return Readout("V(D, G)", number(v, 2), f"V = {exact(v)}",
-                   "The value at the optimum is −log 4 ≈ −1.3863; the small number underneath is V + log 4.",
+                   "At the game's Nash equilibrium, p_g = p_data and D = ½ everywhere, V = −log 4 ≈ −1.3863; the "
+                   "small number underneath is V + log 4. D ≈ ½ alone does not prove it: a D too weak to tell the "
+                   "two apart says ½ too.",
                    delta="" if math.isnan(v) else f"{v + LOG4:+.3f}")
 
 

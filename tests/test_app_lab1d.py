@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 import apptest_helpers as h
 from apptest_helpers import figures, metric
+from playground.labs.one_d import Config1D
 
 LAB = "app_pages/lab_1d.py"
 
@@ -118,7 +119,7 @@ def test_invalid_custom_row_shows_an_error_and_keeps_the_last_valid_target():
 def test_url_settings_apply_and_bad_ones_are_reported():
     at = open_lab({"k": "4", "momentum": "7", "bogus": "1", "loss": "minimax"})
     config = session(at).config
-    assert config.k == 4 and config.loss == "minimax" and config.momentum == 0.9
+    assert config.k == 4 and config.loss == "minimax" and config.momentum == Config1D().momentum  # the bad value left the default
     warning = " ".join(w.value for w in at.warning)
     assert "momentum" in warning and "bogus" in warning
 
@@ -130,7 +131,7 @@ def test_steps_in_the_url_pretrains_before_the_first_frame():
 
 def test_divergence_pauses_with_a_message_and_reset_recovers():
     at = open_lab({"optimizer": "sgd", "lr_d": "1", "link_lr": "true", "momentum": "0.99", "k": "1",
-                   "width": "32", "depth": "2", "activation": "relu", "seed": "0"})
+                   "width": "32", "depth": "2", "activation": "relu", "seed": "0", "g_shift": "6"})
     h.run_until_diverged(at, "1d", session)
     assert not session(at).running
     assert any("diverged at iteration" in e.value for e in at.error)

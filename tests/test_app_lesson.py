@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import apptest_helpers as h
 from apptest_helpers import shown
+from playground.labs.one_d import Config1D
 
 PAGE = "app_pages/lab_1d.py"
 
@@ -53,6 +54,6 @@ def test_an_unknown_lesson_or_one_for_another_lab_gets_a_notice():
 def test_a_teachers_lock_outranks_a_lessons_settings_and_the_box_says_so():
     at = h.open_lab(PAGE, {"lesson": "figure1", "lock": "lr_g", "width": "8"})
     at.button(key="1d.lesson:start").click().run()
-    assert session(at).config.lr_g == 0.0004 and session(at).running
+    assert session(at).config.lr_g == Config1D().lr_g and session(at).running
     assert "Kept what your teacher fixed: Learning rate (G)" in texts(at)
     session(at).set_running(False)

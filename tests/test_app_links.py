@@ -66,7 +66,7 @@ def test_no_path_changes_a_locked_setting():
 
     at.selectbox(key="1d.preset").set_value("strong_d").run()
     config = session(at).config
-    assert (config.k, config.optimizer, config.lr_d) == (3, "sgd", 0.05)
+    assert (config.k, config.loss, config.lr_d) == (3, "minimax", 0.01)
     assert at.slider(key="1d.k").value == 3
     assert ("This preset would change what your teacher fixed, which stays: k — D steps per G step: 3"
             in shown(" ".join(w.value for w in at.sidebar.warning)))
@@ -90,14 +90,14 @@ def test_a_preset_link_applies_the_preset_under_the_links_own_settings_and_reloa
     assert config == wanted and not at.warning
     assert at.selectbox(key="1d.preset").value == "strong_d"
     url = address(at)
-    assert "preset" not in url and url["k"] == "4" and url["optimizer"] == "sgd"
+    assert "preset" not in url and url["k"] == "4" and url["loss"] == "minimax"
     assert session(h.open_lab(PAGE, url)).config == config  # a reload gives the same setup
 
 
 def test_an_unknown_preset_lists_the_labs_presets():
     at = h.open_lab(PAGE, {**SMALL, "preset": "figure9"})
     assert ("Unknown preset 'figure9' ignored; this lab's presets are figure1, strong_d, saturating, oscillation, "
-            "collapse." in shown(at.warning[0].value))
+            "collapse, weak_d." in shown(at.warning[0].value))
     assert session(at).config == cfg.replace_fields(LABS["1d"].config_cls(), {"width": 8, "batch": 32})
 
 

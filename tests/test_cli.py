@@ -58,7 +58,7 @@ def test_targets_lists_names_per_lab(capsys):
 
 def test_divergence_is_reported(capsys):
     code = main(["train", "--optimizer", "sgd", "--lr-d", "1", "--link-lr", "true", "--momentum", "0.99",
-                 "--k", "1", "--width", "32", "--depth", "2", "--activation", "relu", "--seed", "0",
+                 "--k", "1", "--width", "32", "--depth", "2", "--activation", "relu", "--seed", "0", "--g-shift", "6",
                  "--steps", "2000"])
     assert code == 1
     assert "diverged at iteration" in capsys.readouterr().err
@@ -124,7 +124,7 @@ def test_json_is_strict_with_null_where_a_value_does_not_exist(lab, capsys):
 
 def test_divergence_exits_1_with_strict_json_of_the_results_so_far(capsys):
     code = main(["train", "--optimizer", "sgd", "--lr-d", "1", "--link-lr", "true", "--momentum", "0.99",
-                 "--k", "1", "--width", "32", "--depth", "2", "--activation", "relu", "--seed", "0",
+                 "--k", "1", "--width", "32", "--depth", "2", "--activation", "relu", "--seed", "0", "--g-shift", "6",
                  "--steps", "2000", "--json"])
     out, err = capsys.readouterr()
     assert code == 1 and len(err.splitlines()) == 1 and "diverged at iteration" in err

@@ -11,6 +11,7 @@ import pytest
 
 from e2e_harness import CHART, chromium_browser, find_chromium, iteration, wait_for_app, wait_until
 from e2e_harness import screenshot as save_screenshot
+from playground.labs.one_d import Config1D
 
 if find_chromium() is None:
     if os.environ.get("CI"):
@@ -113,7 +114,7 @@ def test_keyboard_shortcuts_press_the_buttons_but_not_while_typing(app_server, b
         page.goto(f"{app_server}/lab_1d")
         wait_for_app(page)
         page.locator(CHART).first.wait_for()
-        k = 5  # the 1-D lab's default
+        k = Config1D().k  # the 1-D lab's default
 
         def counters():  # the step counts are in the caption under the metric row (and the iteration's tooltip)
             caption = page.get_by_text(re.compile(r"^D steps [\d,]+ · G steps [\d,]+")).first.inner_text()

@@ -6,24 +6,42 @@ import numpy as np
 import pytest
 
 from helpers import tiny_config
+from playground import criteria
 from playground.labs.one_d import (PRESETS_1D, QUANTILE_CLIP, Config1D, Run1D, ideal_transform, nearer_ideal,
                                    train_headless)
 from playground.targets.one_d import TARGET_NAMES_1D, make_target_1d
 from playground.trainer import Diverged
 
+CONVERGE_ITERATIONS = 10_000  # the criterion's budget
+WEAK_D_ITERATIONS = 2000
 
-def test_default_preset_converges():
-    """Figure 1(d): after 6,000 iterations (the default seed) p_g is on p_data and D ≈ ½ on both."""
-    _, snap, _ = train_headless(Config1D(), 6000)
+
+@pytest.mark.parametrize("seed", [3, 1])  # the default seed, and seed 1, where the old defaults ended at W1 0.55
+def test_default_preset_converges_on_several_seeds(seed):
+    """Figure 1(d) on each seed: p_g on p_data (the README's criterion, W1 ≤ 0.2 std) and D ≈ ½ over
+    the bulk of p_data. Before the inputs were standardised and D widened, seed 1 ended with a
+    plateau of twice p_data's width that D, straight over the data, could not see."""
+    _, snap, _ = train_headless(Config1D(seed=seed), CONVERGE_ITERATIONS)
     m = snap.metrics
-    assert m["w1"] < 0.15, m
+    assert criteria.learned_1d(m, Run1D(Config1D()).yardstick).passed, m
     assert m["js"] < 0.05, m
     assert abs(m["d_real"] - 0.5) < 0.05 and abs(m["d_fake"] - 0.5) < 0.05, m
     assert abs(m["value"] + np.log(4)) < 0.05, m
-    # D is close to ½ over the bulk of p_data
     support = snap.p_data > 0.25 * snap.p_data.max()
     assert np.abs(snap.d[support] - 0.5).max() < 0.15
     assert np.abs(snap.d[support] - 0.5).mean() < 0.05
+
+
+def test_d_too_weak_is_fooled_not_beaten():
+    """The pathology the *D too weak* preset promises: a linear D ends at ½ on both batches while
+    p_g sits between the two modes, far from p_data; the page's notice says so."""
+    preset = PRESETS_1D["weak_d"]
+    run = Run1D(dataclasses.replace(Config1D(seed=0), **preset.settings))
+    run.trainer.train_iterations(WEAK_D_ITERATIONS)
+    _, m = run.evaluate()
+    assert criteria.fooled_not_beaten(m, run.yardstick), m
+    assert m["w1"] > 4 * run.yardstick.learned, m  # a spike between modes 4 apart: W1 ≈ 2 = 4.7 × the bar
+    assert "fooled, not beaten" in criteria.trap_note(m, run.yardstick)
 
 
 def test_untrained_generator_is_far_from_the_target():
@@ -127,7 +145,7 @@ def test_mmd_snapshot_draws_the_witness_in_ds_place():
     assert np.isfinite(snap.metrics["mmd2"]) and snap.metrics["mmd2"] > 0.05
     peak, lowest = np.argmax(snap.p_data), np.argmin(snap.d)
     assert snap.d[peak] > 0.1 and snap.d[lowest] < -0.1 and snap.p_g[lowest] > snap.p_data[lowest]
-    assert np.abs(snap.d).max() <= 1.5  # scaled: 1 = the data's peak with no G
+    assert np.abs(snap.d).max() <= 2.5  # scaled: 1 = the data's peak with no G (the untrained G is a narrower spike)
 
 
 def test_mmd_training_learns_the_gaussian():

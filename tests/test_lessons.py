@@ -53,7 +53,7 @@ def test_a_good_lesson_parses_with_its_preset_settings_and_steps():
     assert second.rule("1d") == "until D(fake) > -1 and W1 ≥ 0, at most 40 iterations"
     mine = cfg.replace_fields(lesson.start_config(seed=4), {"present": True, "device": "cpu", "k": 9})
     config = lesson.step_config(1, lesson.step_config(0, mine))
-    assert (config.seed, config.loss, config.lr_g, config.width, config.k) == (4, "nonsaturating", 0.01, 8, 5)
+    assert (config.seed, config.loss, config.lr_g, config.width, config.k) == (4, "nonsaturating", 0.01, 8, 10)  # the preset's k
     assert config.present and config.device == "cpu"  # the class's seed, device and presentation mode stay
 
 

@@ -65,7 +65,7 @@ def test_pretrain_evaluates_along_the_way_and_stops_at_divergence():
     # ten, and the snapshots of Figure 1's stages (a), (b) and (c) (see playground.stages)
     assert s.run.trainer.iterations == 200 and len(s.run.eval_history) == 10 + 3
     bad = session(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1, width=32, depth=2,
-                  activation="relu", batch=256, seed=0)
+                  activation="relu", batch=256, seed=0, g_shift=6.0)
     bad.pretrain(5000)
     assert bad.diverged is not None and bad.run.trainer.iterations < 5000
     assert "diverged at iteration" in bad.divergence_message()
@@ -162,7 +162,8 @@ def test_a_session_over_the_cap_waits_with_a_message_and_trains_once_a_slot_free
 def test_divergence_releases_the_slot():
     slots = TrainingSlots(capacity=1)
     bad = LiveSession(LABS["1d"], tiny_config(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1,
-                                              width=32, depth=2, activation="relu", batch=256, seed=0), slots=slots)
+                                              width=32, depth=2, activation="relu", batch=256, seed=0,
+                                              g_shift=6.0), slots=slots)
     bad.set_running(True)
     for _ in range(200):
         bad.tick(0.02)

@@ -53,7 +53,7 @@ def test_scrubbing_shows_the_earlier_snapshot_with_its_settings_and_the_present_
     assert session.scrub(2) is None
     shown = session.snapshot()
     assert_same(dataclasses.replace(early, losses=session.latest.losses, evals=session.latest.evals), shown)
-    assert session.shown_config.k == 5 and session.config.k == 2  # that moment's settings
+    assert session.shown_config.k == LABS["1d"].config_cls().k != 2 and session.config.k == 2  # that moment's settings
     assert session.marker == 30 and session.viewing_index() == 2
     assert session.run.trainer.iterations == 60  # looking back changes nothing
     assert session.scrub(len(session.timeline) - 1) is None and session.marker is None

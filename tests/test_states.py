@@ -104,7 +104,7 @@ def _hostile(tmp_path):
         "wrong shapes": changed(wrong_shape),
         "NaN weights": changed(nan_weights),
         "settings that build other networks": changed(other_settings),
-        "an invalid setting": changed(lambda doc: doc.update(settings=doc["settings"].replace('"k": 5', '"k": 999'))),
+        "an invalid setting": changed(lambda doc: doc.update(settings=doc["settings"].replace(f'"k": {tiny_config().k}', '"k": 999'))),
         "an optimizer that does not fit": changed(bad_optimizer),
         "a negative count": changed(lambda doc: doc["trainer"].update(iterations=-5)),
         "damaged histories": changed(lambda doc: doc["histories"]["loss_history"].update(stride=3)),
@@ -123,10 +123,11 @@ def test_hostile_files_are_refused_with_a_message(tmp_path):
 def test_a_state_that_breaks_a_teachers_lock_changes_nothing():
     lab, config, run = _trained(config=tiny_config(k=2))
     loaded = states.load_state(lab, states.state_bytes(run, config, "1d"))
-    session = LiveSession(lab, tiny_config(), restrictions=Restrictions(locked={"k": 5}))
+    locked_k = tiny_config().k  # the loaded state's k = 2 differs from it
+    session = LiveSession(lab, tiny_config(), restrictions=Restrictions(locked={"k": locked_k}))
     before = session.run
     message = session.start_from(loaded)
-    assert "teacher" in message and session.run is before and session.config.k == 5
+    assert "teacher" in message and session.run is before and session.config.k == locked_k
     session = LiveSession(lab, tiny_config())
     assert session.start_from(loaded) is None
     assert session.run is loaded.run and session.config.k == 2 and not session.running

@@ -162,7 +162,7 @@ def test_divergence_is_detected_with_the_iteration():
     from playground.labs.one_d import Run1D
 
     t = Run1D(tiny_config(optimizer="sgd", lr_d=1.0, link_lr=True, momentum=0.99, k=1, batch=256, width=32,
-                          depth=2, activation="relu", seed=0)).trainer
+                          depth=2, activation="relu", seed=0, g_shift=6.0)).trainer
     with pytest.raises(Diverged) as err:
         for _ in range(200):
             t.train_iterations(10)

@@ -32,6 +32,7 @@ class Preset:
     title: str
     lesson: str
     settings: dict
+    shows: str = "converges"  # what the preset promises: a key of criteria.CHECKS, checked over seeds
 
 
 class SeedOffset(IntEnum):

@@ -123,7 +123,7 @@ PRESETS_MNIST = {
         "seconds D tells every generated digit from the real ones (D(x) → 1, D(G(z)) → 0), G's blobs "
         "never turn into strokes and the classifier IS stays at 1. Switch the optimizer back to Adam "
         "(β1 = 0.5), the DCGAN paper's fix, and watch digits appear.",
-        {"optimizer": "sgd", "momentum": 0.9, "lr_d": 0.01}),
+        {"optimizer": "sgd", "momentum": 0.9, "lr_d": 0.01}, shows="stalls"),
     "slow_generator": Preset(
         "Discriminator too strong",
         "G learns ten times slower than D (0.0001 against 0.001): D keeps a wide margin (D(x) ≈ 0.9, "

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics, readout
+from .. import criteria, fields, metrics, readout
 from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number
-from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, make_target_1d
+from ..targets.one_d import DEFAULT_CUSTOM_1D, TARGET_NAMES_1D, Mixture1D, make_target_1d
 from ..timing import section
 from .base import Preset, SeedOffset
 from .toy import MMD_SAMPLES, ToyRun
@@ -32,9 +32,13 @@ class Config1D(fields.TrainingSettings):
     noise: str = fields.noise("uniform", normal_label="normal N(0, 1)")
     latent_dim: int = param(1, label="Latent dimension", lo=1, hi=8, effect=Effect.REBUILD, group="Data",
                             help="1, as in Figure 1, lets the z → x mapping be drawn exactly.")
+    g_shift: float = param(0.0, label="Move G's start (std of p_data)", lo=-6.0, hi=6.0, effect=Effect.REBUILD,
+                           group="Data", help="The untrained G's samples start at the centre of the plot, beside "
+                                              "p_data as in Figure 1 (a); this moves them right (+) or left (−) by "
+                                              "this many standard deviations of p_data.")
     # Algorithm 1
     method: str = fields.method()
-    k: int = fields.k(5)
+    k: int = fields.k(1)
     g_steps: int = fields.g_steps()
     objective: str = fields.objective(visible_if=("method", "adversarial"))
     loss: str = fields.loss()
@@ -43,19 +47,24 @@ class Config1D(fields.TrainingSettings):
     batch: int = fields.batch(256)
     # Optimizer
     optimizer: str = fields.optimizer()
-    lr_d: float = fields.lr_d(0.004)
+    lr_d: float = fields.lr_d(0.002)
     link_lr: bool = fields.link_lr(False)
-    lr_g: float = fields.lr_g(0.0004)
-    momentum: float = fields.momentum(0.9)
+    lr_g: float = fields.lr_g(0.0003)
+    momentum: float = fields.momentum(0.5)
     link_optimizer: bool = fields.link_optimizer()
     optimizer_g: str = fields.optimizer_g()
-    momentum_g: float = fields.momentum_g(0.9)
+    momentum_g: float = fields.momentum_g(0.5)
     # Networks
-    width: int = fields.width(16)
+    width: int = fields.width(128)
     depth: int = fields.depth(1)
     activation: str = fields.activation()
     seed: int = fields.seed(3)
     device: str = fields.device()
+    discriminator: str = param("mlp", label="Discriminator", choices=("mlp", "linear"), effect=Effect.REBUILD,
+                               group="Networks", choice_labels={"mlp": "MLP (the width, layers and activation above)",
+                                                                "linear": "linear: logistic regression on x"},
+                               help="A linear D draws one straight boundary: it can compare only means, so any "
+                                    "p_g with the right mean fools it.")
     # Display
     density: str = fields.density()
     show_d_star: bool = param(True, label="Show optimal D*", effect=Effect.VIEW, group="Display")
@@ -75,27 +84,40 @@ class Config1D(fields.TrainingSettings):
 PRESETS_1D = {
     "figure1": Preset(
         "Figure 1 — converges",
-        "p_g slides onto p_data and D flattens to ½ (Figure 1(d)). k = 5 and a D that learns ten times "
-        "faster than G keep D near its optimum D*, as the paper's Proposition 2 assumes.", {}),
+        "p_g slides onto p_data and D flattens to ½ (Figure 1(d)): the Nash equilibrium, where V = −log 4. "
+        "D learns faster than G (0.002 against 0.0003) and so stays near its optimum D*, as the paper's "
+        "Proposition 2 assumes; on every seed, because D's 128 units bend where the data are.", {}),
     "strong_d": Preset(
-        "D too strong (k = 20, SGD)",
-        "Twenty fast D steps per G step make D nearly perfect: its slope at G's samples is huge, so G is "
-        "thrown from one side of p_data to the other and shrinks to a point. Try a smaller k.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 20, "lr_d": 0.05, "lr_g": 0.005}),
+        "D too strong (k = 20)",
+        "G starts off the data. Twenty Adam steps of D per G step make D nearly perfect before G can move: "
+        "D(G(z)) ≈ 0, and with the paper's minimax loss log(1 − D(G(z))) is flat there, so G, learning by "
+        "plain SGD, stalls beside p_data. Try k = 1, or the non-saturating loss.",
+        {"k": 20, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "saturating": Preset(
         "Saturating minimax loss stalls",
-        "Once D rejects G's samples (D(G(z)) ≈ 0), log(1 − D(G(z))) is flat and G stops moving. Switch the "
-        "generator loss to non-saturating and watch G move again.",
-        {"optimizer": "sgd", "momentum": 0.9, "k": 5, "loss": "minimax", "lr_d": 0.05, "lr_g": 0.005}),
+        "G starts off the data; D (Adam, ten steps per G step) soon rejects its samples (D(G(z)) ≈ 0), "
+        "and there log(1 − D(G(z))) is flat: G, learning by plain SGD, stops moving. Switch the generator "
+        "loss to non-saturating and watch G move again.",
+        {"k": 10, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
     "oscillation": Preset(
         "Oscillation (momentum 0.99)",
         "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
-        {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0003, "link_lr": True}),
+        {"optimizer": "sgd", "momentum": 0.99, "k": 5, "lr_d": 0.0002, "link_lr": True}, shows="oscillates"),
     "collapse": Preset(
         "Mode collapse (bimodal)",
-        "With one D step per G step G does not spread over both modes: it piles into narrow spikes that "
-        "hop around as D chases them, and D stays high where p_data has mass G misses.",
-        {"target": "bimodal", "k": 1, "lr_d": 0.004, "link_lr": True}),
+        "G learns 25 times faster than D (0.005 against 0.0002): instead of spreading over both modes it "
+        "piles into one, D lowers its score there, and G hops to the other mode, and back. D stays high "
+        "where p_data has mass that G misses. Give D the faster rate again and watch G split.",
+        {"target": "bimodal", "lr_d": 0.0002, "lr_g": 0.005}, shows="collapse"),
+    "weak_d": Preset(
+        "D too weak (linear D)",
+        "A linear D draws one straight boundary, so it compares only means. G puts its mass between the two "
+        "modes, where p_data has none; the means agree, D says ½ everywhere and V ≈ −log 4 as at the Nash "
+        "equilibrium, yet p_g is wrong: D is fooled, not beaten. Switch the discriminator back to an MLP "
+        "and watch G split over both modes.",
+        {"target": "bimodal", "discriminator": "linear"}, shows="fooled"),
 }
 
 GRID_POINTS = 250
@@ -139,8 +161,18 @@ class Run1D(ToyRun):
     def __init__(self, config: Config1D):
         target = make_target_1d(config.target, config.custom)
         lo, hi = target.x_range
-        super().__init__(config, target, 1, (lo + hi) / 2, (hi - lo) / 2, EVAL_SAMPLES)
+        # Standardised: p_data has mean 0 and std 1 in network units. Scaled by the plotting range
+        # instead, the gaussian filled [0, 0.5] of [−1, 1], few of D's kinks fell on it, and on some
+        # seeds D's logit ended up a straight line over the data, blind to all but the mean. G
+        # starts at the plotting range's centre, beside p_data as in Figure 1 (a), not on its mean.
+        super().__init__(config, target, 1, target.mean, target.std, EVAL_SAMPLES,
+                         g_start=((lo + hi) / 2 - target.mean) / target.std + config.g_shift)
         self.reference = self.target.sample(10_000, np.random.default_rng(self.seed(SeedOffset.REFERENCE)))
+        self.modes = _modes(self.target)
+        self.reference_shares = metrics.mixture_shares(self.reference, *self.modes) if self.modes else None
+        fresh = self.target.sample(EVAL_SAMPLES, np.random.default_rng(self.seed(SeedOffset.EXPORT) + 1))
+        self.yardstick = criteria.Yardstick("w1", learned=criteria.W1_OF_STD * self.target.std,
+                                            fresh=metrics.wasserstein1(fresh, self.reference), scale=self.target.std)
         self.grid = np.linspace(lo, hi, GRID_POINTS)
         half_cell = (hi - lo) / (GRID_POINTS - 1) / 2
         self.cell_edges = [np.linspace(lo - half_cell, hi + half_cell, GRID_POINTS + 1)]  # the witness's cells
@@ -165,7 +197,15 @@ class Run1D(ToyRun):
             "off_plot": float(np.mean((samples < lo) | (samples > hi))),
             **scores,
             "w1": metrics.wasserstein1(samples[finite], self.reference) if finite.all() else float("nan"),
+            "mode_share_error": self.mode_share_error(samples),
         }
+
+    def mode_share_error(self, samples: np.ndarray) -> float:
+        """The largest difference, over a mixture's modes, between p_g's and p_data's share of the
+        mass (NaN for a target without separate modes)."""
+        if self.modes is None:
+            return float("nan")
+        return float(np.abs(metrics.mixture_shares(samples, *self.modes) - self.reference_shares).max())
 
     def snapshot(self) -> Snapshot1D:
         self.record_losses()
@@ -192,6 +232,13 @@ class Run1D(ToyRun):
             objective=hyper.objective, method=hyper.method, real_label=real_label,
             latent_dim=self.config.latent_dim, ideal=f32(ideal), ideal_mirrored=mirrored,
         )
+
+
+def _modes(target) -> tuple[tuple[float, ...], ...] | None:
+    """(weights, means, stds) of a mixture with two or more components, else None."""
+    if isinstance(target, Mixture1D) and len(target.means) > 1:
+        return target.weights, target.means, target.stds
+    return None
 
 
 def _z_line(noise: str, latent_dim: int) -> tuple[np.ndarray, tuple[float, float]]:

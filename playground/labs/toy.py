@@ -1,9 +1,12 @@
 """What the 1-D and 2-D labs' runs share: networks that work in normalised units, the trainer and
 fixed evaluation batches (the histories come from :class:`~playground.labs.base.LabRun`).
 
-The networks see u = (x − centre) / half_width, so the plotted region is [−1, 1] in every
-coordinate: the usual input scaling, which makes a target far from the origin as easy to learn as
-one at it. Samples, densities and plots are converted back to data units x.
+The networks see u = (x − centre) / scale, each lab choosing centre and scale from its target (the
+1-D lab p_data's mean and std, the 2-D lab the plotting square's centre and half width), and
+samples, densities and plots are converted back to data units x. Where the data sit in these units
+decides what a freshly initialised D can tell apart: a hidden unit of D bends its logit at
+u = −b/w, which PyTorch's default initialisation puts mostly within |u| ≲ 1, so the data must fill
+that region, not a corner of it (README, "Every lesson on every seed").
 """
 
 from __future__ import annotations
@@ -23,15 +26,19 @@ class ToyRun(LabRun):
     """A target, a G: z → x and a D: x → logit MLP pair, a trainer, and fixed evaluation batches
     (so that consecutive frames differ only by training)."""
 
-    def __init__(self, config, target, dim: int, centre, half_width: float, eval_samples: int):
+    def __init__(self, config, target, dim: int, centre, scale: float, eval_samples: int, g_start=0.0):
+        """``g_start``: where the untrained G's samples are centred, in network units (0: on ``centre``)."""
         super().__init__(config)
         self.target, self.dim = target, dim
         self.centre = np.asarray(centre, dtype=float).reshape(dim)
-        self.half_width = float(half_width)
+        self.scale = float(scale)
         self._centre_t = torch.as_tensor(self.centre, dtype=torch.float32, device=self.device)
         torch.manual_seed(self.seed(SeedOffset.TRAINING))  # network initialisation
         G = MLP(config.latent_dim, dim, config.width, config.depth, config.activation)
-        D = MLP(dim, 1, config.width, config.depth, config.activation)
+        with torch.no_grad():
+            G.linears[-1].bias.add_(torch.as_tensor(g_start, dtype=torch.float32))
+        linear_d = getattr(config, "discriminator", "mlp") == "linear"  # the 1-D lab's "D too weak"
+        D = MLP(dim, 1, config.width, 0 if linear_d else config.depth, config.activation)
         self.trainer = Trainer(G, D, self._sample_real_units, noise_sampler(config.noise, config.latent_dim),
                                config.hyper(), self.seed(SeedOffset.TRAINING), self.device)
         eval_rng = self.generator(SeedOffset.EVALUATION)
@@ -40,15 +47,15 @@ class ToyRun(LabRun):
         self._witness_data: tuple[np.ndarray, float] | None = None
 
     def _sample_real_units(self, n: int, rng: torch.Generator) -> torch.Tensor:
-        return self.target.sample(n, rng).reshape(n, self.dim).sub_(self._centre_t).div_(self.half_width)
+        return self.target.sample(n, rng).reshape(n, self.dim).sub_(self._centre_t).div_(self.scale)
 
     def to_data(self, u: torch.Tensor) -> np.ndarray:
         """Network units -> data units, as an (n, dim) float64 array."""
-        return u.double().cpu().numpy().reshape(-1, self.dim) * self.half_width + self.centre
+        return u.double().cpu().numpy().reshape(-1, self.dim) * self.scale + self.centre
 
     def to_units(self, x: np.ndarray) -> torch.Tensor:
         x = np.asarray(x, dtype=float).reshape(-1, self.dim)
-        return torch.as_tensor((x - self.centre) / self.half_width, dtype=torch.float32)
+        return torch.as_tensor((x - self.centre) / self.scale, dtype=torch.float32)
 
     def generate_data(self, z: torch.Tensor) -> np.ndarray:
         return self.to_data(self.trainer.generate(z))
@@ -78,7 +85,7 @@ class ToyRun(LabRun):
         for every call of a run; in 2-D y's then x's, so that rows are y), divided by
         :func:`~playground.mmd.witness_scale`: 1 where the data are densest and G has no mass,
         0 where p_g matches p_data."""
-        cell = float(edges[-1][1] - edges[-1][0]) / self.half_width  # in network units
+        cell = float(edges[-1][1] - edges[-1][0]) / self.scale  # in network units
         if self._witness_data is None:  # the data's part is fixed: the evaluation batch
             mass = _mass(self.to_data(self.eval_real), edges)
             self._witness_data = mass, mmd.witness_scale(mass, cell)

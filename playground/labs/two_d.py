@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import fields, metrics, readout
+from .. import criteria, fields, metrics, readout
 from ..slowmo import speed_field
 from ..config import Column, Effect, MixtureRows, param
 from ..models import mlp_pair_multiply_adds
 from ..readout import Readout, exact, number, percent
 from ..targets.two_d import DEFAULT_CUSTOM_2D, TARGET_NAMES_2D, make_target_2d
 from ..timing import section
-from .base import Preset
+from .base import Preset, SeedOffset
 from .toy import MMD_SAMPLES, ToyRun
 
 CUSTOM_SOURCES = ("table", "csv")
@@ -95,7 +95,7 @@ PRESETS_2D = {
         "The paper's recipe — SGD with momentum 0.9, k = 1 — on the ring: G piles onto one or two modes, "
         "D learns to reject them, and G hops to another mode. Watch the modes-captured count; then "
         "switch the optimizer to Adam with momentum 0.5 to cure it.",
-        {"optimizer": "sgd", "momentum": 0.9, "lr_d": 0.01}),
+        {"optimizer": "sgd", "momentum": 0.9, "lr_d": 0.01}, shows="collapse"),
     "grid25": Preset(
         "Grid of 25",
         "Twenty-five modes on a 5 × 5 grid: harder than the ring. Count the modes captured as it trains.",
@@ -110,6 +110,7 @@ GRID = 100  # the heatmaps are GRID × GRID
 JS_GRID = 30  # GAN Lab's "JS by grid" compares 30 × 30 cell probabilities
 JS_FINE = 4  # p_data's cell masses: each JS cell averages JS_FINE × JS_FINE pdf values
 EVAL_SAMPLES = 2500  # the mode metrics' protocol
+FRESH_SAMPLES = 4  # fresh samples of p_data averaged for the sliced W1 that sampling noise alone gives
 SHOWN_SAMPLES = 500  # real and generated points drawn per frame
 ARROWS = 80
 MANIFOLD_LINES, MANIFOLD_POINTS = 11, 41
@@ -164,9 +165,18 @@ class Run2D(ToyRun):
         self.p_data_cells = metrics.cell_probabilities(
             fine_pdf.reshape(JS_GRID, JS_FINE, JS_GRID, JS_FINE).sum(axis=(1, 3)))
         self.reference = self.to_data(self.eval_real)
+        self.yardstick = self._yardstick(config)
         self.real_shown = self.reference[:SHOWN_SAMPLES]
         self.manifold_z = _manifold_grid(config.noise, config.latent_dim)
         self.using_points = use_points
+
+    def _yardstick(self, config: Config2D) -> criteria.Yardstick:
+        """The sliced W1 that sampling noise alone gives (fresh samples of p_data against the
+        reference, averaged over FRESH_SAMPLES draws), and the bar for "learned" made from it."""
+        fresh = float(np.mean([metrics.sliced_wasserstein(self.target.sample(EVAL_SAMPLES, np.random.default_rng(
+            config.seed + SeedOffset.EXPORT + 1 + i)), self.reference) for i in range(FRESH_SAMPLES)]))
+        return criteria.Yardstick("swd", learned=criteria.FRESH_MULTIPLE * fresh, fresh=fresh,
+                                  scale=float(np.sqrt(self.reference.var(axis=0).mean())))
 
     def evaluate(self) -> tuple[np.ndarray, dict]:
         """Generated samples and the snapshot's metrics (on the fixed evaluation batches)."""
@@ -191,7 +201,7 @@ class Run2D(ToyRun):
         with torch.enable_grad():
             d = self.trainer.d_output(u).sum()
             (grad,) = torch.autograd.grad(d, u)
-        return grad.double().cpu().numpy() / self.half_width
+        return grad.double().cpu().numpy() / self.scale
 
     def witness_arrows(self, witness: np.ndarray, x: np.ndarray) -> np.ndarray:
         """∂f/∂x of the witness grid at points x (data units; central differences at each point's

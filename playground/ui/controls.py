@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from .. import criteria
 from ..device import describe
 from ..labs import Lab
 from ..live import LiveSession
@@ -42,6 +43,18 @@ def metric_row(lab: Lab, snap: Any, session: LiveSession) -> None:
         help_text = "\n\n".join(part for part in (readout.long, readout.help) if part) or None
         column.metric(readout.label, readout.value, readout.delta or None, delta_color="off", delta_arrow="off",
                       help=help_text)
+    trap_notice(snap, session)
+
+
+def trap_notice(snap: Any, session: LiveSession) -> None:
+    """Under the numbers: "D is fooled, not beaten" when D says ½ but p_g is still far from p_data
+    (criteria.trap_note), so that D ≈ ½ is never mistaken for the Nash equilibrium. Only where D
+    outputs probabilities (binary cross-entropy) and the run has a yardstick (the toy labs)."""
+    if getattr(snap, "objective", "bce") != "bce" or getattr(snap, "method", "adversarial") != "adversarial":
+        return
+    note = criteria.trap_note(snap.metrics, getattr(session.run, "yardstick", None))
+    if note:
+        st.warning(note, icon=":material/visibility_off:")
 
 
 def device_caption(session: LiveSession) -> None:
