@@ -49,7 +49,11 @@ def metric_row(lab: Lab, snap: Any, session: LiveSession) -> None:
 def trap_notice(snap: Any, session: LiveSession) -> None:
     """Under the numbers: "D is fooled, not beaten" when D says ½ but p_g is still far from p_data
     (criteria.trap_note), so that D ≈ ½ is never mistaken for the Nash equilibrium. Only where D
-    outputs probabilities (binary cross-entropy) and the run has a yardstick (the toy labs)."""
+    outputs probabilities (binary cross-entropy) and the run has a yardstick (the toy labs). Not in
+    presentation mode, where the main figure must fit under the numbers (the coach's line below the
+    figure says the same)."""
+    if presenting(session.config):
+        return
     if getattr(snap, "objective", "bce") != "bce" or getattr(snap, "method", "adversarial") != "adversarial":
         return
     note = criteria.trap_note(snap.metrics, getattr(session.run, "yardstick", None))
