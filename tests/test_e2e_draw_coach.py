@@ -2,18 +2,14 @@
 training on it; and the coach's box reading a run. Screenshots at 1440 × 1000 and 1280 × 720 go to
 artifacts/screenshots/."""
 
-import os
 import re
 
 import pytest
 
-from e2e_harness import chromium_browser, find_chromium, iteration, press, wait_for_app, wait_until
+from e2e_harness import chromium_browser, iteration, press, require_chromium, wait_for_app, wait_until
 from e2e_harness import screenshot as save_screenshot
 
-if find_chromium() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
-    pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.e2e
 

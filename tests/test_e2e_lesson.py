@@ -3,17 +3,12 @@ and the question appears with its answer behind a click; a bad uploaded file nam
 changes nothing. Screenshots at 1280 × 720 (presentation mode) and 1440 × 1000 go to
 artifacts/screenshots/."""
 
-import os
-
 import pytest
 
-from e2e_harness import chromium_browser, find_chromium, iteration, wait_for_app, wait_until
+from e2e_harness import chromium_browser, iteration, require_chromium, wait_for_app, wait_until
 from e2e_harness import screenshot as save_screenshot
 
-if find_chromium() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI is set but no Chromium was found: install Debian's chromium or set $CHROMIUM")
-    pytest.skip("no Chromium found (install Debian's chromium or set $CHROMIUM)", allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.e2e
 

@@ -81,6 +81,11 @@ class Config1D(fields.TrainingSettings):
         return mlp_pair_multiply_adds(self.latent_dim, 1, self.width, self.depth)
 
 
+# Both stall presets: G starts off the data and learns by plain slow SGD on the minimax loss while
+# a fast Adam D rejects its samples (they differ in k, which says what makes D too strong).
+_STALL = {"loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
+          "lr_g": 0.00005, "g_shift": 6.0}
+
 PRESETS_1D = {
     "figure1": Preset(
         "Figure 1 — converges",
@@ -92,15 +97,13 @@ PRESETS_1D = {
         "G starts off the data. Twenty Adam steps of D per G step make D nearly perfect before G can move: "
         "D(G(z)) ≈ 0, and with the paper's minimax loss log(1 − D(G(z))) is flat there, so G, learning by "
         "plain SGD, stalls beside p_data. Try k = 1, or the non-saturating loss.",
-        {"k": 20, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
-         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
+        {**_STALL, "k": 20}, shows="stalls"),
     "saturating": Preset(
         "Saturating minimax loss stalls",
         "G starts off the data; D (Adam, ten steps per G step) soon rejects its samples (D(G(z)) ≈ 0), "
         "and there log(1 − D(G(z))) is flat: G, learning by plain SGD, stops moving. Switch the generator "
         "loss to non-saturating and watch G move again.",
-        {"k": 10, "loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd", "momentum_g": 0.9,
-         "lr_g": 0.00005, "g_shift": 6.0}, shows="stalls"),
+        {**_STALL, "k": 10}, shows="stalls"),
     "oscillation": Preset(
         "Oscillation (momentum 0.99)",
         "Heavy momentum overshoots: p_g swings back and forth across p_data instead of settling.",
