@@ -17,6 +17,7 @@ if not config.present:
 ui.show_notices(lab, session)
 ui.lesson_panel(lab, session)
 ui.controls(lab, session)
+ui.compare_panel(lab, session)
 ui.timeline_bar(lab, session)
 
 

@@ -30,6 +30,7 @@ if config.target == "custom" and config.custom_source == "csv":
         st.info("No points uploaded or drawn yet: training on the mixture table until there are.")
     ui.drawing_panel(lab, session)
 ui.controls(lab, session)
+ui.compare_panel(lab, session)
 ui.timeline_bar(lab, session)
 
 

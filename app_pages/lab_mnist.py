@@ -32,6 +32,7 @@ for notice in run.notices:
 ui.show_notices(lab, session)
 ui.lesson_panel(lab, session)
 ui.controls(lab, session)
+ui.compare_panel(lab, session)
 ui.timeline_bar(lab, session)
 
 

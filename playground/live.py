@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .animation import pick
+from .compare import Comparison
 from .config import Effect, changed_fields, specs, strongest_effect
 from .labs import Lab
 from .links import Restrictions
@@ -246,6 +247,7 @@ class LiveSession:
         self.slow_motion, self.pacer = SlowMotion(), Pacer()  # slower speeds (see playground.slowmo)
         self.step_view: StepView | None = None  # the last step done slowly or by a Step button: the overview's
         self.stages = StageRecorder() if lab.stages else None  # Figure 1's four stages (the 1-D lab)
+        self.comparison: Comparison | None = None  # run B in compare mode (playground.compare); None: off
 
     # --- configuration --------------------------------------------------------------------
 
@@ -266,6 +268,8 @@ class LiveSession:
             self.run.config = config
             if effect in (Effect.LIVE, Effect.OPTIMIZER):
                 self.run.trainer.set_hyper(config.hyper())
+            if self.comparison is not None:
+                self.comparison.retarget(config, self.data, rebuild=False)
             if effect is Effect.OPTIMIZER:
                 return f"{names} changed: networks kept, optimizer state restarted."
             return None
@@ -295,12 +299,15 @@ class LiveSession:
                 return ("This state's settings differ from what your teacher fixed "
                         f"({self.restrictions.describe_locked(type(loaded.config), kept)}); the run is unchanged.")
             self.config, self.data, self.running = loaded.config, dict(loaded.data), False
+            self.comparison = None  # a trained A and a fresh B would not be in lockstep
             self.slots.release(id(self))
             self._rebuild(loaded.run)
             return None
 
     def _rebuild(self, run=None) -> None:
         self.run = run if run is not None else self.lab.make_run(self.config, **self.data)
+        if self.comparison is not None:  # B starts over with A
+            self.comparison.retarget(self.config, self.data, rebuild=True)
         self.diverged, self.latest, self.error, self.pretraining = None, None, None, None
         self.watch = None  # new networks: a lesson step's count no longer applies
         self.timeline.clear()
@@ -343,6 +350,8 @@ class LiveSession:
                 self.viewing, self.rewind_note = None, None  # a step trains the present
                 self.slow_motion.reset()  # slow motion starts the next iteration afresh
                 self._watched(lambda: getattr(self.run.trainer, actions[what])(), slow=False)
+                if self.comparison is not None and self.diverged is None:
+                    self.comparison.step(what)
 
     @property
     def speed(self) -> str:
@@ -420,6 +429,7 @@ class LiveSession:
                                                     max_iterations=chunk, gate=self.gate.turn))
             if self.diverged is not None:
                 return "diverged"
+            self._follow()
             if trainer.iterations - first < iterations and time.perf_counter() >= deadline:
                 return "time"  # the first frame evaluates where it stopped
             self._record(self.run.snapshot())
@@ -461,6 +471,7 @@ class LiveSession:
             if self.speed == "slow":
                 self._frame_start = None
                 self._watched(lambda: self.slow_motion.step(self.run.trainer), slow=True)
+                self._follow()
                 self.meter.add(self.run.trainer.iterations)
                 return 1
             self._first_steps()
@@ -468,6 +479,8 @@ class LiveSession:
             most = None if cap == float("inf") else self.pacer.allowance(cap)
             self.step_view = None  # many steps a frame: the overview shows training as a whole
             budget_s = self.frame_budget() if budget_s is None else budget_s
+            if self.comparison is not None:
+                budget_s /= 2  # run B trains as many iterations in the frame's other half
             start = time.perf_counter()
 
             def should_stop() -> bool:
@@ -481,9 +494,15 @@ class LiveSession:
                 most = left if most is None else min(most, left)
             done = self._guarded(lambda: self.run.trainer.train_for(limit_s, should_stop=should_stop,
                                                                     max_iterations=most, gate=self.gate.turn)) or 0
+            self._follow()
             self._last_train_s = time.perf_counter() - start
             self.meter.add(self.run.trainer.iterations)
             return done
+
+    def _follow(self) -> None:
+        """Compare mode: run B trains up to A's iteration count (lockstep)."""
+        if self.comparison is not None:
+            self.comparison.follow(self.run.trainer.iterations, gate=self.gate.turn)
 
     def _guarded(self, action):
         """Run a training action; on divergence pause and remember where it happened."""
@@ -524,6 +543,8 @@ class LiveSession:
                 self.shown = self.viewing.snapshot(histories=self.latest)
             else:
                 self.latest = self.shown = self._record(self.run.snapshot())
+                if self.comparison is not None:
+                    self.comparison.snapshot()
                 if self.running and self.watch is not None and self.watch.check(self.latest.iteration,
                                                                                  self.latest.metrics):
                     self.watch = None  # the lesson's step is over (its page keeps the watch's outcome)
@@ -535,6 +556,7 @@ class LiveSession:
         with self.lock:
             if self.diverged is None:
                 self._guarded(lambda: self.run.trainer.train_iterations(iterations))
+                self._follow()
 
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
@@ -555,7 +577,26 @@ class LiveSession:
         return self.viewing.iteration if self.viewing is not None else None
 
     def can_scrub(self) -> bool:
-        return not self.running and len(self.timeline) >= 2
+        return not self.running and len(self.timeline) >= 2 and self.comparison is None
+
+    # --- compare mode: run B beside run A (playground.compare) ---------------------------------
+
+    def compare(self, overrides) -> list[str]:
+        """Start comparing with a run B that changes ``overrides`` (name -> text): both runs start
+        afresh from the seed, in lockstep. Returns the problems with the overrides; when none of
+        them is usable (and some were given), nothing changes."""
+        with self.lock:
+            trial = Comparison(self.lab, self.config, overrides, self.data)
+            if overrides and not trial.overrides:
+                return trial.problems
+            self.comparison = trial
+            self._rebuild()
+            return trial.problems
+
+    def stop_comparing(self) -> None:
+        """Back to one run: A goes on as it was, B is dropped."""
+        with self.lock:
+            self.comparison = None
 
     def scrub(self, index: int) -> str | None:
         """Show the timeline's ``index``-th kept moment (the newest: the present); returns a
@@ -563,6 +604,8 @@ class LiveSession:
         with self.lock:
             if self.running:
                 return "Pause training to look back through the timeline."
+            if self.comparison is not None:
+                return "The timeline is off while comparing two runs; stop comparing to look back."
             count = len(self.timeline)
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
                 return (f"There is no moment {str(index)[:20]!r} in the timeline: it holds positions 0 to "

@@ -28,7 +28,7 @@ LAYERS = [  # lowest first; a name covers a module or a subpackage
     {"playground.targets", "playground.mnist"},
     {"playground.figures"},
     {"playground.labs"},
-    {"playground.live", "playground.bench", "playground.lessons"},
+    {"playground.live", "playground.bench", "playground.lessons", "playground.compare"},
     {"playground.ui"},
     {"playground.cli", "playground.__main__"},
 ]

@@ -172,3 +172,14 @@ def mark_iteration(figure: go.Figure, iteration: int) -> go.Figure:
                 label=dict(text=f"{iteration:,}", textposition="end", font=dict(size=11, color=MARKER["color"])))
     shapes = list(figure.layout.shapes or ()) + [line]
     return figure.update_layout(shapes=shapes)
+
+
+def overlaid(a: go.Figure, b: go.Figure) -> go.Figure:
+    """History chart ``a`` (run A, solid) with the lines of the same chart of run B drawn dashed
+    over it, in the same colours (compare mode); B's faint raw losses are left out, they would
+    hide A's."""
+    for trace in a.data:
+        trace.name = f"{trace.name} · A"
+    dashed = [trace.update(name=f"{trace.name} · B", line_dash="dash") for trace in b.data
+              if trace.opacity is None or trace.opacity >= 1]
+    return a.add_traces(dashed)

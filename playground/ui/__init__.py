@@ -14,6 +14,7 @@
 - ``latent``: the MNIST page's latent walk, latent sliders and memorisation check;
 - ``slowmo``: the model overview beside the main figure and a slow-motion step's marks;
 - ``stages``: the 1-D lab's Figure 1 view (its four stages from the run) and its downloads;
+- ``compare``: compare mode (run B beside run A), its panel, frame and overlaid histories;
 - ``internals``: every use of Streamlit's internals; ``serve``: ``python -m playground serve``.
 
 The page helpers are imported on first use, not with the package: ``serve`` must run before
@@ -39,11 +40,13 @@ _EXPORTS = {
     "latent_space": "latent",
     "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
     "figure1_view": "stages",
+    "compare_panel": "compare",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .coach import coach_box
+    from .compare import compare_panel
     from .drawing import drawing_panel
     from .chart import history_charts, live_chart, pixel_image
     from .controls import controls, device_caption, metric_row

@@ -39,11 +39,16 @@ def metric_row(lab: Lab, snap: Any, session: LiveSession) -> None:
     """The lab's readouts (``Lab.readouts``) as one row of metrics; the tooltip of each gives the
     exact value and what it means."""
     readouts = lab.readouts(snap, session.steps_per_s)
-    for column, readout in zip(st.columns(len(readouts)), readouts):
+    show_readouts(st.columns(len(readouts)), readouts)
+    trap_notice(snap, session)
+
+
+def show_readouts(columns, readouts) -> None:
+    """Readouts as metrics, one to a column."""
+    for column, readout in zip(columns, readouts):
         help_text = "\n\n".join(part for part in (readout.long, readout.help) if part) or None
         column.metric(readout.label, readout.value, readout.delta or None, delta_color="off", delta_arrow="off",
                       help=help_text)
-    trap_notice(snap, session)
 
 
 def trap_notice(snap: Any, session: LiveSession) -> None:

@@ -31,6 +31,9 @@ def live_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
     """
     if not watch_visibility():
         return
+    if session.comparison is not None:  # compare mode draws both runs (see ui.compare)
+        from .compare import compare_frame
+        draw = compare_frame
     waiting = session.waiting_message() is not None
     if waiting:
         waiting_area(session)
@@ -75,6 +78,9 @@ def slow_area(session: LiveSession, draw: Callable[[Any, LiveSession], None]) ->
 
     if not page_visible():
         return
+    if session.comparison is not None:
+        from .compare import compare_histories
+        draw = compare_histories
     redraw = session.running and session.waiting_message() is None
 
     @st.fragment(run_every=HISTORY_PERIOD_S if redraw else None)

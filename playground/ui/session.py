@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from .. import compare
 from .. import config as cfg
 from .. import links
 from ..labs import Lab
@@ -26,6 +27,7 @@ from .notices import plain
 log = logging.getLogger(__name__)
 
 _PAGE_RESTRICTIONS = "gp:page_restrictions"  # the hide and lock of the lab page being drawn (for write_url)
+_PAGE_COMPARISON = "gp:page_comparison"  # run B's overrides on the lab page being drawn, None: not comparing
 
 
 def lab_session(lab: Lab) -> LiveSession:
@@ -59,6 +61,7 @@ def lab_session(lab: Lab) -> LiveSession:
                 st.session_state[f"{lab.key}:notices"].append(problem)
     session = st.session_state[key]
     st.session_state[_PAGE_RESTRICTIONS] = session.restrictions
+    st.session_state[_PAGE_COMPARISON] = session  # write_url reads its comparison after the page's changes
     return session
 
 
@@ -71,6 +74,13 @@ def _session_from_url(lab: Lab) -> tuple[LiveSession, int]:
         log.exception("the %s could not start", lab.title)
         st.error(plain(f"The {lab.title} could not start: {err}"))
         st.stop()
+    if link.compare is not None:  # a broken run B: a notice, and run A alone as the link's settings say
+        problems = session.compare(link.compare)
+        if session.comparison is None:
+            problems.append("Compare mode is off: none of run B's settings in the link could be used.")
+        link.notices.extend(problems)
+        if st.query_params.get(links.PRESET) in compare.presets_of(lab):  # the comparison box shows it
+            st.session_state[widget_key(lab, "compare:preset")] = st.query_params.get(links.PRESET)
     st.session_state[f"{lab.key}:notices"] = link.notices
     if link.preset:  # the preset box shows which preset the link started from, and its lesson
         st.session_state[widget_key(lab, links.PRESET)] = link.preset
@@ -107,17 +117,21 @@ class Link:
     notices: list[str]  # what the link asked for that could not be used
     steps: int  # iterations to pre-train before the first frame
     preset: str | None  # the preset the settings started from
+    compare: dict | None = None  # run B's overrides (compare mode), None: one run
 
 
 def link_from_url(lab: Lab) -> Link:
     """The query string's preset, settings (on top of the preset's), steps, hide and lock; bad
     entries are skipped, each with a notice."""
     params = {name: st.query_params.get(name) for name in st.query_params.keys()}
+    overrides, params, compare_notices = compare.from_params(params)
+    comparisons = compare.presets_of(lab)
     presets = {name: preset.settings for name, preset in lab.presets.items()}
+    presets |= {name: dict(preset.a) for name, preset in comparisons.items() if name not in presets}
     base, notices = links.preset_config(lab.config_cls, params, presets)
     config, more = cfg.from_text(lab.config_cls, params, base=base, ignore=("steps", "at", *links.PARAMS))
     restrictions, locks = links.restrictions_from(lab.config_cls, params, config)
-    notices += more + locks
+    notices += compare_notices + more + locks
     steps = 0
     if "steps" in params:
         text = str(params["steps"]).strip()
@@ -126,7 +140,9 @@ def link_from_url(lab: Lab) -> Link:
         else:
             notices.append(f"Ignored steps={text[:40]!r}: expected a whole number from 0 to {MAX_PRETRAIN}.")
     preset = str(params.get(links.PRESET, "")).strip()
-    return Link(config, restrictions, notices, steps, preset if preset in lab.presets else None)
+    if preset in comparisons:  # a comparison preset: its run B, the link's own b.* on top
+        overrides = dict(comparisons[preset].b) | (overrides or {})
+    return Link(config, restrictions, notices, steps, preset if preset in lab.presets else None, overrides)
 
 
 def write_url(config: Any) -> None:
@@ -136,7 +152,7 @@ def write_url(config: Any) -> None:
     restrictions = st.session_state.get(_PAGE_RESTRICTIONS) or links.Restrictions()
     current = {name: st.query_params.get(name) for name in st.query_params.keys()}
     lesson = {links.LESSON: current[links.LESSON]} if links.LESSON in current else {}  # the lesson box's own
-    wanted = cfg.to_text(config) | restrictions.to_params() | lesson
+    wanted = cfg.to_text(config) | restrictions.to_params() | lesson | comparison_params()
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -156,3 +172,10 @@ def seed_widget_state(lab: Lab, config: Any, force: bool = False) -> None:
             continue
         if force or key not in st.session_state:
             st.session_state[key] = getattr(config, name)
+
+
+def comparison_params() -> dict[str, str]:
+    """The link parameters of the page's comparison (``compare=1&b.k=5``), none when not comparing."""
+    session = st.session_state.get(_PAGE_COMPARISON)
+    comparison = getattr(session, "comparison", None)
+    return compare.to_params(comparison.overrides) if comparison is not None else {}

@@ -8,13 +8,14 @@ from typing import Any
 
 import streamlit as st
 
+from .. import compare
 from .. import config as cfg
 from ..export import history_csv
 from ..labs import Lab
 from ..links import Restrictions
 from ..live import LiveSession
 from .notices import plain
-from .session import seed_widget_state, widget_key
+from .session import comparison_params, seed_widget_state, widget_key
 from .states import save_and_load
 
 
@@ -22,7 +23,7 @@ def share_link(lab: Lab, config: Any, restrictions: Restrictions | None = None) 
     """This page's address with every setting in the query string, and the teacher's hide and lock
     (a student's copied link keeps them)."""
     base = st.context.url or f"/lab_{lab.key}"  # AppTest has no browser URL
-    params = cfg.to_text(config, every=True) | (restrictions or Restrictions()).to_params()
+    params = cfg.to_text(config, every=True) | (restrictions or Restrictions()).to_params() | comparison_params()
     return f"{base}?{urllib.parse.urlencode(params, safe=',')}"
 
 
@@ -32,7 +33,7 @@ def share_and_save(lab: Lab, session: LiveSession) -> None:
         st.caption("Link with every setting (the icon at its right copies it):")
         st.code(share_link(lab, session.config, session.restrictions), language=None, wrap_lines=False)
         stem = f"gan-playground-{lab.key}"
-        st.download_button("Settings (JSON)", data=lambda: cfg.to_json(session.config, lab.key),
+        st.download_button("Settings (JSON)", data=lambda: compare.with_b(cfg.to_json(session.config, lab.key), overrides(session)),
                            file_name=f"{stem}-settings.json", mime="application/json", on_click="ignore",
                            icon=":material/download:", width="stretch", key=widget_key(lab, "save:settings"))
         st.download_button("Metric history (CSV)", data=lambda: history_csv(session.latest or session.snapshot()),
@@ -59,6 +60,13 @@ def settings_upload(lab: Lab, session: LiveSession) -> None:
         if kept:
             notices.append(f"Kept what your teacher fixed: {session.restrictions.describe_locked(lab.config_cls, kept)}.")
         change = session.apply(config)
+        b, more = compare.b_from_json(upload.getvalue())  # the file's run B, or one run
+        notices += more
+        if b is None:
+            session.stop_comparing()
+        else:
+            notices += session.compare(b)
+            st.session_state.pop(widget_key(lab, "compare:b"), None)  # the panel shows the file's run B
         seed_widget_state(lab, session.config, force=True)
         lines = [plain(f"Settings restored from {upload.name}." + (f" {change}" if change else ""))]
         lines += [f"- {plain(n)}" for n in notices]  # Markdown: user text escaped, bullets kept
@@ -69,3 +77,8 @@ def settings_upload(lab: Lab, session: LiveSession) -> None:
     kind, text = st.session_state.get(message_key) or (None, None)
     if kind:
         getattr(st, kind)(text)
+
+
+def overrides(session: LiveSession) -> dict | None:
+    """Run B's overrides for the settings file, None when not comparing."""
+    return session.comparison.overrides if session.comparison is not None else None
