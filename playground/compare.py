@@ -45,7 +45,7 @@ _LOSS = ComparePreset("Minimax vs non-saturating loss", "G starts off the data a
                       "paper's minimax loss log(1 − D(G(z))) G's gradient vanishes and it stalls (A); the "
                       "non-saturating −log D(G(z)) keeps it moving (B).",
                       {"loss": "minimax", "lr_d": 0.01, "link_optimizer": False, "optimizer_g": "sgd",
-                       "momentum_g": 0.9, "lr_g": 0.00005, "g_shift": 6.0, "k": 10}, {"loss": "non-saturating"})
+                       "momentum_g": 0.9, "lr_g": 0.00005, "g_shift": 6.0, "k": 10}, {"loss": "nonsaturating"})
 _MOMENTUM = ComparePreset("Momentum 0.5 vs 0.99", "Heavy momentum overshoots: B's p_g swings across p_data "
                           "while A's settles.", {"optimizer": "sgd", "momentum": 0.5, "k": 5, "lr_d": 0.0002,
                                                 "link_lr": True}, {"momentum": "0.99"})
@@ -63,7 +63,7 @@ PRESETS: dict[str, dict[str, ComparePreset]] = {
     "mnist": {"k1_vs_k5": _K, "minimax_vs_ns": ComparePreset(
         "Minimax vs non-saturating loss", "The paper's minimax loss (A) learns slowly at first, while D "
         "rejects G's digits; the non-saturating loss (B) does not wait.", {"loss": "minimax"},
-        {"loss": "non-saturating"})},
+        {"loss": "nonsaturating"})},
 }
 
 
