@@ -40,12 +40,19 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
     presets = compare.presets_of(lab)
 
     def start(overrides: dict[str, str], problems: list[str]) -> None:
-        problems = problems + session.compare(overrides)
-        if session.comparison is not None:
-            st.session_state[text_key] = overrides_text(session.comparison.overrides)
-        kept = ("Nothing changed: " if overrides and (session.comparison is None or
-                                                        session.comparison.overrides != overrides) and problems else "")
-        st.session_state[message_key] = [kept + p for p in problems[:1]] + problems[1:] if problems else []
+        """Compare with these overrides, unless any part of them is bad: then nothing changes."""
+        problems = problems + compare.b_config(session.config, overrides)[2]
+        if problems:
+            st.session_state[message_key] = problems + ["Nothing changed: " + (
+                "run B keeps its settings." if session.comparison is not None else "compare mode stays off.")]
+            st.session_state[text_key] = overrides_text(session.comparison.overrides) if session.comparison else ""
+            if session.comparison is None:
+                st.session_state[toggle_key] = False
+            return
+        st.session_state[message_key] = []
+        if session.comparison is None or session.comparison.overrides != overrides:
+            session.compare(overrides)
+        st.session_state[text_key] = overrides_text(session.comparison.overrides)
 
     def toggled() -> None:
         if st.session_state[toggle_key]:
@@ -55,14 +62,8 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
             st.session_state[message_key] = []
 
     def typed() -> None:
-        overrides, problems = compare.parse_overrides(st.session_state.get(text_key) or "")
-        if problems and not overrides:
-            st.session_state[message_key] = problems + ["Run B is unchanged."]
-            if session.comparison is not None:
-                st.session_state[text_key] = overrides_text(session.comparison.overrides)
-            return
-        if session.comparison is not None or st.session_state.get(toggle_key):
-            start(overrides, problems)
+        if session.comparison is not None:
+            start(*compare.parse_overrides(st.session_state.get(text_key) or ""))
 
     def chose() -> None:
         name = st.session_state.get(preset_key)
