@@ -10,7 +10,7 @@ of each preset says what should differ; a seed counts when B differs from A in t
 - minimax_vs_ns (1-D): A stalls (playground.criteria.stalls) and B does not;
 - momentum_05_vs_099: B oscillates (criteria.oscillates) and A does not;
 - adam_vs_sgd_ring8: modes captured (median of the last half): fewer with SGD;
-- adversarial_vs_mmd: the distance to p_data at the end (1-D W1, 2-D sliced W1), A and B given.
+- adversarial_vs_mmd: both learn p_data (criteria.converges), one with a discriminator, one without.
 
 MNIST's comparisons are not measured here (minutes per run on a CPU).
 """
@@ -63,9 +63,8 @@ def judge(lab_key: str, name: str, a: list[dict], b: list[dict], ys) -> tuple[bo
     if name == "adam_vs_sgd_ring8":
         ma, mb = (float(np.median([m["modes_captured"] for m in s[len(s) // 2:]])) for s in (a, b))
         return mb < ma, f"modes A {ma:.1f}, B {mb:.1f}"
-    key = ys.distance
-    da, db = a[-1][key], b[-1][key]
-    return abs(da - db) > 0.0, f"{key} A {da:.3f}, B {db:.3f}"
+    va, vb = criteria.converges(a, ys, lab_key), criteria.converges(b, ys, lab_key)  # adversarial_vs_mmd
+    return va.passed and vb.passed, f"A {va.note}; B {vb.note}"
 
 
 def cell(job: tuple[str, str, int]) -> tuple[str, str, int, bool, str]:

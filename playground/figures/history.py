@@ -174,12 +174,12 @@ def mark_iteration(figure: go.Figure, iteration: int) -> go.Figure:
     return figure.update_layout(shapes=shapes)
 
 
-def overlaid(a: go.Figure, b: go.Figure) -> go.Figure:
+def overlaid(a: go.Figure, b: go.Figure | None) -> go.Figure:
     """History chart ``a`` (run A, solid) with the lines of the same chart of run B drawn dashed
     over it, in the same colours (compare mode); B's faint raw losses are left out, they would
-    hide A's."""
+    hide A's. ``b`` None: B has no such chart (e.g. no discriminator), A's lines are still named A."""
     for trace in a.data:
         trace.name = f"{trace.name} · A"
-    dashed = [trace.update(name=f"{trace.name} · B", line_dash="dash") for trace in b.data
+    dashed = [trace.update(name=f"{trace.name} · B", line_dash="dash") for trace in (b.data if b else ())
               if trace.opacity is None or trace.opacity >= 1]
     return a.add_traces(dashed)

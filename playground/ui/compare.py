@@ -3,8 +3,9 @@ changes, typed as ``name=value`` like a link), and, while it is on, the live fra
 charts of both runs: the differing settings above, A's and B's numbers, the main pictures side by
 side, the histories overlaid (A solid, B dashed). See ``playground.compare`` for the runs.
 
-The timeline is off while comparing (scrubbing A would show A's past beside B's present); Figure 1's
-stages, the coach, a lesson and slow motion's overview follow run A.
+The timeline is off while comparing (scrubbing A would show A's past beside B's present), and so is
+the model overview (it would show one run's step); Figure 1's stages, the coach and a lesson follow
+run A. Slow motion slows both: B catches up each time A completes an iteration.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..figures.history import overlaid
 from ..labs import Lab
 from ..live import LiveSession
 from .chart import live_chart, pixel_image
+from .coach import coach_box
 from .controls import show_readouts
 from .notices import plain
 from .session import seed_widget_state, widget_key
@@ -75,14 +77,15 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
         seed_widget_state(lab, session.config, force=True)
         start(dict(preset.b), [])
 
-    with st.expander("Compare two runs", icon=":material/compare:", expanded=comparing):
+    # open while comparing, so B's settings are at hand; folded away on a projector, where the figures need the room
+    with st.expander("Compare two runs", icon=":material/compare:", expanded=comparing and not session.config.present):
         left, middle, right = st.columns([2, 3, 3], vertical_alignment="bottom")
-        left.toggle("Compare with a run B", key=toggle_key, on_change=toggled,
+        left.toggle("Compare with B", key=toggle_key, on_change=toggled,
                     help="Run B is run A with the settings you name changed, built from the same seed and "
                          "trained in lockstep (the same iterations every frame). Both start afresh.")
         middle.selectbox("Comparison preset", options=list(presets), index=None, key=preset_key,
                          placeholder="Choose a comparison…", format_func=lambda p: presets[p].title, on_change=chose)
-        right.text_input("Run B differs in", key=text_key, on_change=typed, placeholder="e.g. k=5, loss=minimax",
+        right.text_input("B differs in", key=text_key, on_change=typed, placeholder="e.g. k=5, loss=minimax",
                          help="Settings as name=value, separated by commas, as in a link: "
                               + ", ".join(compare.comparable(lab.config_cls)))
         chosen = st.session_state.get(preset_key)
@@ -92,8 +95,8 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
             st.warning(plain(line))
         if session.comparison is not None:
             st.caption("The two runs take turns in each frame, so each trains at about half the speed of one run "
-                       "alone. The timeline is off while comparing; Figure 1's stages, the coach and the model "
-                       "overview follow run A.")
+                       "alone. The timeline and the model overview are off while comparing; Figure 1's stages and "
+                       "the coach follow run A.")
 
 
 def compare_frame(snap: Any, session: LiveSession) -> None:
@@ -117,7 +120,7 @@ def compare_frame(snap: Any, session: LiveSession) -> None:
                 live_chart(figure, key=f"{lab.key}.compare.{name}")
         else:
             column.markdown(f"**Run {name}**")
-            pixel_image(column, picture, caption=f"Run {name}: G(z) on the same fixed noise")
+            pixel_image(column, picture, caption=f"{name}: G(z) on the same fixed noise as the other")
 
 
 def _numbers(lab: Lab, name: str, snap: Any, rate: float) -> None:
@@ -131,11 +134,12 @@ def _numbers(lab: Lab, name: str, snap: Any, rate: float) -> None:
 def compare_histories(snap: Any, session: LiveSession, per_row: int = 2) -> None:
     """The lab's history charts with run B overlaid (A solid, B dashed)."""
     lab, comparison = session.lab, session.comparison
+    coach_box(snap, session)  # run A's readings
     b = comparison.latest
     charts = lab.history_figures(snap, session.config)
     if b is not None:
         mine = lab.history_figures(b, comparison.config)
-        charts = {name: overlaid(chart, mine[name]) if name in mine else chart for name, chart in charts.items()}
+        charts = {name: overlaid(chart, mine.get(name)) for name, chart in charts.items()}
     items = list(charts.items())
     for start in range(0, len(items), per_row):
         for column, (name, chart) in zip(st.columns(per_row), items[start:start + per_row]):
