@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, Mapping
+from typing import Any, Callable, Collection, ContextManager, Mapping
 
 from . import config as cfg
 from .labs import Lab
@@ -92,32 +92,32 @@ def parse_overrides(text: str) -> tuple[dict[str, str], list[str]]:
     return overrides, problems
 
 
-def b_config(a_config: Any, overrides: Mapping[str, str]) -> tuple[Any, dict[str, str], list[str]]:
+def b_config(a_config: Any, overrides: Mapping[str, str],
+             locked: Collection[str] = ()) -> tuple[Any, dict[str, str], list[str]]:
     """Run B's config: A's with the overrides applied, the overrides that were used, and a problem
-    for each one that was not (unknown, not comparable, invalid, too much work together)."""
+    for each one that was not (unknown, not comparable, fixed by a teacher's ``locked``, invalid,
+    too much work together)."""
     config_cls, allowed = type(a_config), comparable(type(a_config))
     problems = []
     if len(overrides) > MAX_OVERRIDES:
         problems.append(f"B may change at most {MAX_OVERRIDES} settings; the rest are ignored.")
         overrides = dict(list(overrides.items())[:MAX_OVERRIDES])
-    usable = {}
+    specs = cfg.specs(config_cls)
+    changes, used = {}, {}
     for name, text in overrides.items():
         if name in FIXED:
             problems.append(f"{name} cannot differ in run B: both runs start from the same {name}.")
-        elif name in cfg.specs(config_cls) and name not in allowed:
-            problems.append(f"{name} only changes the view, not training: it cannot differ in run B.")
-        else:
-            usable[name] = text
-    changes, used = {}, {}
-    for name, text in usable.items():
-        if name not in cfg.specs(config_cls):
+        elif name not in specs:
             problems.append(f"Unknown setting {name[:40]!r} for run B ignored.")
-            continue
-        try:
-            changes[name] = cfg.parse_text(config_cls, name, text)
-            used[name] = text
-        except cfg.InvalidValue as err:
-            problems.append(f"Ignored b.{name}={text[:40]!r}: {err}")
+        elif name not in allowed:
+            problems.append(f"{name} only changes the view, not training: it cannot differ in run B.")
+        elif name in locked:
+            problems.append(f"{name} is fixed by your teacher's link: it cannot differ in run B.")
+        else:
+            try:
+                changes[name], used[name] = cfg.parse_text(config_cls, name, text), text
+            except cfg.InvalidValue as err:
+                problems.append(f"Ignored b.{name}={text[:40]!r}: {err}")
     config, err, undone = cfg.within_limits(cfg.replace_fields(a_config, changes), a_config)
     if err is not None:
         problems.append(f"Ignored b.{', b.'.join(undone)} for run B: {err}")
@@ -126,8 +126,9 @@ def b_config(a_config: Any, overrides: Mapping[str, str]) -> tuple[Any, dict[str
 
 
 def describe(a_config: Any, b: Any) -> str:
-    """'B: k = 5 (A: k = 1) · loss = minimax (A: non-saturating)'; 'B = A' when nothing differs."""
+    """'B: k = 5 (A: k = 1) · momentum = 0.99 (A: momentum = 0.5)'; 'B = A' when nothing differs."""
     specs = cfg.specs(type(a_config))
+
     def shown(config: Any, name: str) -> str:
         return f"{name} = {display_value(specs[name], getattr(config, name))}"
 
@@ -172,17 +173,21 @@ def b_from_json(data: bytes | str) -> tuple[dict[str, str] | None, list[str]]:
     b = doc["b"]
     if not isinstance(b, dict) or len(b) > 4 * MAX_OVERRIDES:
         return None, ['Ignored the file\'s run B: "b" must be an object of setting: value.']
-    good = {str(k): json.dumps(v) if isinstance(v, (list, dict)) else cfg.format_text(v) if isinstance(v, (bool, float))
-            else str(v) for k, v in b.items() if isinstance(v, (str, int, float, bool))}
+    good = {str(name): cfg.format_text(value) if isinstance(value, (bool, float)) else str(value)
+            for name, value in b.items() if isinstance(value, (str, int, float, bool))}
+    if len(good) < len(b):
+        skipped = ", ".join(str(name)[:40] for name in b if str(name) not in good)
+        return good, [f"Ignored the file's run B settings {skipped}: expected a number, a name or true/false."]
     return good, []
 
 
 class Comparison:
     """Run B beside a session's run A: its overrides, config and run, kept in lockstep by ``follow``."""
 
-    def __init__(self, lab: Lab, a_config: Any, overrides: Mapping[str, str], data: Mapping[str, Any]):
+    def __init__(self, lab: Lab, a_config: Any, overrides: Mapping[str, str], data: Mapping[str, Any],
+                 locked: Collection[str] = ()):
         self.lab = lab
-        self.config, self.overrides, self.problems = b_config(a_config, overrides)
+        self.config, self.overrides, self.problems = b_config(a_config, overrides, locked)
         self.run = None  # built by ``rebuild``, when A's run is (new networks for both, from the seed)
         self.diverged: Diverged | None = None
         self.latest = None  # B's last snapshot, drawn beside A's

@@ -586,7 +586,7 @@ class LiveSession:
         afresh from the seed, in lockstep. Returns the problems with the overrides; when none of
         them is usable (and some were given), nothing changes."""
         with self.lock:
-            trial = Comparison(self.lab, self.config, overrides, self.data)
+            trial = Comparison(self.lab, self.config, overrides, self.data, locked=self.restrictions.locked)
             if overrides and not trial.overrides:
                 return trial.problems
             self.comparison = trial

@@ -40,6 +40,7 @@ def test_b_is_a_with_overrides_validated_like_a_link():
     b, used, problems = compare.b_config(a, {"k": "5", "loss": "minimax"})
     assert (b.k, b.loss, b.width, b.seed) == (5, "minimax", a.width, a.seed) and used == {"k": "5", "loss": "minimax"}
     assert not problems
+    assert "fixed by your teacher" in compare.b_config(a, {"k": "5"}, locked=("k",))[2][0]
     b, used, problems = compare.b_config(a, {"k": "99", "seed": "4", "present": "true", "nope": "1", "lr_d": "0.01"})
     assert used == {"lr_d": "0.01"} and (b.k, b.seed, b.present, b.lr_d) == (a.k, a.seed, a.present, 0.01)
     assert sorted(p.split(" ")[0] for p in problems) == ["Ignored", "Unknown", "present", "seed"]
@@ -124,7 +125,8 @@ def test_link_and_settings_file_hold_run_b():
     assert compare.b_from_json(cfg.to_json(tiny_config(), "1d")) == (None, [])
     broken = json.loads(text) | {"b": ["k", 5]}
     assert compare.b_from_json(json.dumps(broken))[0] is None and compare.b_from_json(json.dumps(broken))[1]
-    assert compare.b_from_json(json.dumps(json.loads(text) | {"b": {"k": 5, "lr_d": 0.01}}))[0] == {"k": "5", "lr_d": "0.01"}
+    b, notices = compare.b_from_json(json.dumps(json.loads(text) | {"b": {"k": 5, "lr_d": 0.01, "custom": [[1, 2]]}}))
+    assert b == {"k": "5", "lr_d": "0.01"} and "custom" in notices[0]
 
 
 @pytest.mark.parametrize("lab_key", ["1d", "2d", "mnist"])

@@ -43,7 +43,7 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
 
     def start(overrides: dict[str, str], problems: list[str]) -> None:
         """Compare with these overrides, unless any part of them is bad: then nothing changes."""
-        problems = problems + compare.b_config(session.config, overrides)[2]
+        problems = problems + compare.b_config(session.config, overrides, session.restrictions.locked)[2]
         if problems:
             st.session_state[message_key] = problems + ["Nothing changed: " + (
                 "run B keeps its settings." if session.comparison is not None else "compare mode stays off.")]
