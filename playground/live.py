@@ -479,8 +479,6 @@ class LiveSession:
             most = None if cap == float("inf") else self.pacer.allowance(cap)
             self.step_view = None  # many steps a frame: the overview shows training as a whole
             budget_s = self.frame_budget() if budget_s is None else budget_s
-            if self.comparison is not None:
-                budget_s /= 2  # run B trains as many iterations in the frame's other half
             start = time.perf_counter()
 
             def should_stop() -> bool:
@@ -489,6 +487,8 @@ class LiveSession:
 
             limit_s = budget_s if next_frame_requested is None else max(
                 budget_s, EXTEND_LIMIT * FRAME_PERIOD_S * self.slots.load_factor())
+            if self.comparison is not None:  # run B trains as many iterations in the frame's other half
+                budget_s, limit_s = budget_s / 2, limit_s / 2
             if self.watch is not None:  # a lesson's step trains no further than its budget
                 left = self.watch.left(self.run.trainer.iterations)
                 most = left if most is None else min(most, left)

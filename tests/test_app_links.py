@@ -97,7 +97,7 @@ def test_a_preset_link_applies_the_preset_under_the_links_own_settings_and_reloa
 def test_an_unknown_preset_lists_the_labs_presets():
     at = h.open_lab(PAGE, {**SMALL, "preset": "figure9"})
     assert ("Unknown preset 'figure9' ignored; this lab's presets are figure1, strong_d, saturating, oscillation, "
-            "collapse, weak_d." in shown(at.warning[0].value))
+            "collapse, weak_d, k1_vs_k5, minimax_vs_ns, momentum_05_vs_099, adversarial_vs_mmd." in shown(at.warning[0].value))
     assert session(at).config == cfg.replace_fields(LABS["1d"].config_cls(), {"width": 8, "batch": 32})
 
 
