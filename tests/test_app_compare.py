@@ -86,3 +86,10 @@ def test_a_comparison_preset_link_on_the_2d_page():
     assert s.comparison.config.momentum == 0.9 and any(t.startswith("B: optimizer = SGD") for t in texts(at))
     assert at.selectbox(key="2d.compare:preset").value == "adam_vs_sgd_ring8"
     assert "Unknown preset" not in " ".join(texts(at))
+
+
+def test_a_link_that_pretrains_both_runs_and_asks_for_a_moment():
+    at = h.open_lab(PAGE, {**SMALL, "compare": "1", "b.k": "2", "steps": "60", "at": "20"})
+    s = session(at)
+    assert s.run.trainer.iterations == s.comparison.run.trainer.iterations == 60
+    assert s.viewing is None and any("timeline is off while comparing" in t for t in texts(at))
