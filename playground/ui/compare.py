@@ -94,9 +94,9 @@ def compare_panel(lab: Lab, session: LiveSession) -> None:
         for line in st.session_state.get(message_key) or []:
             st.warning(plain(line))
         if session.comparison is not None:
+            followers = "Figure 1's stages and the coach follow" if lab.stages else "The coach follows"
             st.caption("The two runs take turns in each frame, so each trains at about half the speed of one run "
-                       "alone. The timeline and the model overview are off while comparing; Figure 1's stages and "
-                       "the coach follow run A.")
+                       f"alone. The timeline and the model overview are off while comparing. {followers} run A.")
 
 
 def compare_frame(snap: Any, session: LiveSession) -> None:
