@@ -32,7 +32,10 @@ def overrides_text(overrides: dict[str, str]) -> str:
 
 def compare_panel(lab: Lab, session: LiveSession) -> None:
     """'Compare two runs': a toggle, the comparison presets and B's settings; a bad entry gets a
-    message and changes nothing (A trains on, B keeps its last good settings)."""
+    message and changes nothing (A trains on, B keeps its last good settings). Not in presentation
+    mode unless comparing (then folded), so the main figure still fits the window."""
+    if session.config.present and session.comparison is None:
+        return  # a projector's page keeps its room for the figure; leave presentation mode to compare
     toggle_key, text_key, preset_key = (widget_key(lab, f"compare:{name}") for name in ("on", "b", "preset"))
     message_key = widget_key(lab, "compare:message")
     comparing = session.comparison is not None
