@@ -107,23 +107,28 @@ def compare_frame(snap: Any, session: LiveSession) -> None:
     lab, comparison = session.lab, session.comparison
     b = comparison.latest if comparison.latest is not None else comparison.snapshot()
     st.markdown(f"**{plain(comparison.describe(session.config))}**")
-    for message in (comparison.divergence_message(),):
-        if message:
-            st.error(message)
-    rate = session.steps_per_s
-    for name, shot in (("A", snap), ("B", b)):
-        _numbers(lab, name, shot, rate)
+    if comparison.diverged is not None:
+        st.error(comparison.divergence_message())
+    present = session.config.present
+    if not present:
+        _both_numbers(lab, snap, b, session.steps_per_s)
     columns = st.columns(2)
     for column, name, shot, config in ((columns[0], "A", snap, session.config), (columns[1], "B", b, comparison.config)):
-        picture = lab.picture(shot, config)
-        if hasattr(picture, "to_plotly_json"):  # the toy labs: the first frame figure, which fits a column
+        picture = lab.picture(shot, config)  # the lab's main view, as its animations show it
+        if hasattr(picture, "to_plotly_json"):  # the toy labs: a figure, as wide as its column
             with column:
                 st.markdown(f"**Run {name}**")
-                figure = next(iter(lab.frame_figures(shot, config).values()))
-                live_chart(figure, key=f"{lab.key}.compare.{name}")
+                live_chart(picture.update_layout(width=None), key=f"{lab.key}.compare.{name}", fill=present)
         else:
             column.markdown(f"**Run {name}**")
             pixel_image(column, picture, caption=f"{name}: G(z) on the same fixed noise as the other")
+    if present:  # on a projector the figures come first, as large as the window allows; the numbers below
+        _both_numbers(lab, snap, b, session.steps_per_s)
+
+
+def _both_numbers(lab: Lab, a: Any, b: Any, rate: float) -> None:
+    for name, shot in (("A", a), ("B", b)):
+        _numbers(lab, name, shot, rate)
 
 
 def _numbers(lab: Lab, name: str, snap: Any, rate: float) -> None:
