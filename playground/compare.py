@@ -198,7 +198,7 @@ class Comparison:
     def retarget(self, a_config: Any, data: Mapping[str, Any], rebuild: bool) -> None:
         """A's settings changed: B follows (with its overrides on top). ``rebuild``: A started over
         (new networks), so B does too; else B's trainer takes the new settings as A's did."""
-        config, self.overrides, _ = b_config(a_config, self.overrides)
+        config = b_config(a_config, self.overrides)[0]  # an override A makes too much work waits, kept
         changed = cfg.changed_fields(self.config, config)
         self.config = config
         if rebuild or self.run is None or cfg.strongest_effect(type(config), changed) is cfg.Effect.REBUILD:
