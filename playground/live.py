@@ -539,7 +539,7 @@ class LiveSession:
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
         if self.stages is not None:
-            self.stages.observe(snapshot)
+            self.stages.observe(snapshot, getattr(self.run, "yardstick", None))
         return snapshot
 
     # --- the timeline: scrubbing back, continuing from an earlier moment -------------------
