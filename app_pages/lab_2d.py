@@ -18,7 +18,7 @@ def upload_points(values: dict) -> None:
 config = ui.sidebar_config(lab, session, after={"custom_source": upload_points})
 ui.write_url(config)
 
-st.title("2-D lab — the discriminator's landscape")
+ui.lab_title(lab, session, "2-D lab — the discriminator's landscape")
 if not config.present:
     st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ (a critic's score, or the MMD witness "
                "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: "

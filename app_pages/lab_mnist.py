@@ -22,7 +22,7 @@ def download_with_progress(values: dict) -> None:
 config = ui.sidebar_config(lab, session, after={"download": download_with_progress})
 ui.write_url(config)
 
-st.title("MNIST lab — digits emerging live")
+ui.lab_title(lab, session, "MNIST lab — digits emerging live")
 run = session.run
 if not config.present:
     st.caption(f"Data: {ui.plain(run.data.description)} · the grid is G on the same fixed noise vectors every "

@@ -35,7 +35,7 @@ _EXPORTS = {
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
     "coach_box": "coach", "drawing_panel": "drawing",
-    "lesson_panel": "lesson", "lesson_links": "lesson",
+    "lab_title": "lesson", "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
     "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
     "figure1_view": "stages",
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from .stages import figure1_view
     from .timeline import timeline_bar
     from .latent import latent_space
-    from .lesson import lesson_links, lesson_panel
+    from .lesson import lab_title, lesson_links, lesson_panel
 
 
 def __getattr__(name: str) -> Any:
