@@ -12,6 +12,8 @@ from ..figures.overview import mark_step, overview
 from ..live import LiveSession
 from .chart import live_chart
 
+OVERVIEW_SIDE_HEIGHT = 300  # px: the compact overview atop a side column (2-D, MNIST), level with the main figure
+
 
 def with_overview(session: LiveSession, key: str, draw_main: Callable[[], None]) -> None:
     """``draw_main`` beside the model overview (GAN Lab's graph of z → G → G(z) → D ← x and the
