@@ -44,8 +44,7 @@ def draw(snap, session) -> None:
         ui.live_chart(ui.marked(figures["landscape"], session, arrows=session.shown_config.show_arrows),
                       key="2d.landscape", fill=present)
     with right:
-        if not present or session.speed == "slow":  # beside the landscape at its top (slow motion's point)
-            ui.overview_chart(session, "2d", height=360 if present else ui.OVERVIEW_SIDE_HEIGHT)
+        ui.side_overview(session, "2d")
         ui.live_chart(figures["densities"], key="2d.densities", fill=present, toolbar=False)
 
 

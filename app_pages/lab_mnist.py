@@ -44,8 +44,7 @@ def draw(snap, session) -> None:
     ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
-        if not session.config.present or session.speed == "slow":  # beside the grids at their top
-            ui.overview_chart(session, "mnist", height=ui.OVERVIEW_SIDE_HEIGHT)
+        ui.side_overview(session, "mnist")
         for name, chart in lab.frame_figures(snap, session.shown_config).items():
             ui.live_chart(chart, key=f"mnist.{name}")
 

@@ -37,7 +37,7 @@ _EXPORTS = {
     "coach_box": "coach", "drawing_panel": "drawing",
     "lab_title": "lesson", "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
-    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo", "OVERVIEW_SIDE_HEIGHT": "slowmo",
+    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo", "side_overview": "slowmo",
     "figure1_view": "stages",
 }
 __all__ = sorted(_EXPORTS)
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from .present import presenting
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
-    from .slowmo import OVERVIEW_SIDE_HEIGHT, marked, overview_chart, with_overview
+    from .slowmo import marked, overview_chart, side_overview, with_overview
     from .stages import figure1_view
     from .timeline import timeline_bar
     from .latent import latent_space
