@@ -128,6 +128,9 @@ def test_a_step_watch_ends_on_its_condition_or_its_cap_and_says_which():
     capped = lessons.StepWatch(step, "1d", start=0)
     assert capped.check(40, {"d_fake": -5.0}) and capped.outcome == "cap"
     assert capped.message().startswith("Stopped at the cap after 40 iterations without D(fake) > -1")
+    single = lessons.StepWatch(step, "1d", start=7)
+    assert single.check(8, {"d_fake": 0.5, "w1": 1.0})
+    assert single.message() == "Reached D(fake) > -1 and W1 ≥ 0 after 1 iteration (iteration 8)."
 
 
 def test_a_live_session_pauses_when_the_step_ends_and_the_watch_lets_go():
