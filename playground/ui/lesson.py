@@ -2,8 +2,9 @@
 with its answer behind a click; choosing a shipped lesson, uploading one, and ``?lesson=KEY``.
 
 The lesson in progress lives in the browser session (one at a time, kept across page switches),
-so a lesson chosen on one lab's page opens on its own lab's page. The runner is
-``playground.lessons``; this module only draws it.
+so a lesson chosen on one lab's page opens on its own lab's page; it also rides with its lab's run
+(``LiveSession.lesson``), so a reload that resumes the run resumes the lesson at its step. The
+runner is ``playground.lessons``; this module only draws it.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def shipped_lessons() -> dict[str, lessons.Lesson]:
 
 def lab_title(lab: Lab, session: LiveSession, title: str) -> None:
     """The page's title; in presentation mode, while this lab's lesson is open, the lesson's bar in
-    its place: one row no taller than the title, so the lesson costs the projector's screen no
-    height and the main figure stays on it whatever the step's question says."""
+    its place: one row about as tall as the title (6 px more), so the main figure stays on the
+    projector's screen whatever the step's question says."""
     _keep_with_run(lab, session)
     _from_link(lab)
     progress = _here(lab)
