@@ -122,11 +122,11 @@ def _edge(start: str, end: str, used: bool, updating: str | None) -> dict:
 def _caption(view: StepView | None, running: bool, method: str, k: int, style: Style) -> dict:
     if view is not None:
         text = f"<b>{view.detail}</b>"
-    elif running:
-        text = ("Training at full speed: G steps on MMD²" if method == "mmd"
-                else f"Training at full speed: {k} D step{'s' if k != 1 else ''}, then G")
+    elif running:  # on two lines: one is wider than the overview's narrow columns (1-D, MNIST)
+        text = ("Training at full speed:<br>G steps on MMD²" if method == "mmd"
+                else f"Training at full speed:<br>{k} D step{'s' if k != 1 else ''}, then G")
     else:
-        text = "Step D, Step G or slow motion shows each step"
+        text = "Step D, Step G or slow motion<br>shows each step"
     return dict(x=0.5, y=1.06, xref="x", yref="y", text=text, showarrow=False,
                 font=dict(size=style.font, color="#31333F"))
 
