@@ -240,6 +240,7 @@ class LiveSession:
         self.error: str | None = None  # a failed frame's message, shown until Run or Reset
         self.pretraining: Pretraining | None = None  # a link's pre-training, until Run or Reset
         self.watch = None  # a lesson step's stop rule (playground.lessons.StepWatch): training pauses when it holds
+        self.lesson = None  # the lesson in progress on this run (lessons.Progress): a reload resumes it with the run
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
