@@ -47,10 +47,6 @@ SHIPPED = [
      "Conditional MLP — trained 8,000 iterations",
      "G writes every digit on demand, one row per digit and one handwriting style per column. Run on and watch "
      "the classifier IS climb towards the real digits' 9.6, or pick one digit in the sidebar."),
-    ("mnist", "conditional_dcgan_trained", "conditional_dcgan", 1500,
-     "Conditional DCGAN — trained 1,500 iterations",
-     "The convolutional networks' smoother strokes, each row one digit. Run on, or compare the conditional MLP's "
-     "state: the DCGAN has a quarter of its weights."),
 ]
 COMPACT_LABS = {"mnist"}  # labs whose states ship compact (float16 networks, no optimizer state)
 
