@@ -10,7 +10,7 @@ session = ui.lab_session(lab)
 config = ui.sidebar_config(lab, session)
 ui.write_url(config)
 
-st.title("1-D lab — Figure 1, live")
+ui.lab_title(lab, session, "1-D lab — Figure 1, live")
 if not config.present:
     st.caption("p_data black dotted · p_g green solid · D(x) blue dashed (a critic's score or the MMD witness "
                "function where those train G) · below: the mapping x = G(z), and dotted the ideal G*(z)")

@@ -18,7 +18,7 @@ def upload_points(values: dict) -> None:
 config = ui.sidebar_config(lab, session, after={"custom_source": upload_points})
 ui.write_url(config)
 
-st.title("2-D lab — the discriminator's landscape")
+ui.lab_title(lab, session, "2-D lab — the discriminator's landscape")
 if not config.present:
     st.caption("Background: D(x), blue = “real”, red = “fake”, white = ½ (a critic's score, or the MMD witness "
                "function, on a scale of its own) · dotted contours: p_data · black dots: real samples · green dots: "
@@ -44,11 +44,8 @@ def draw(snap, session) -> None:
         ui.live_chart(ui.marked(figures["landscape"], session, arrows=session.shown_config.show_arrows),
                       key="2d.landscape", fill=present)
     with right:
-        if present and session.speed == "slow":  # the overview is the point of slow motion
-            ui.overview_chart(session, "2d", height=360)
+        ui.side_overview(session, "2d")
         ui.live_chart(figures["densities"], key="2d.densities", fill=present, toolbar=False)
-        if not present:
-            ui.overview_chart(session, "2d", height=340)
 
 
 def draw_history(snap, session) -> None:

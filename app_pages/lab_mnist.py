@@ -22,7 +22,7 @@ def download_with_progress(values: dict) -> None:
 config = ui.sidebar_config(lab, session, after={"download": download_with_progress})
 ui.write_url(config)
 
-st.title("MNIST lab — digits emerging live")
+ui.lab_title(lab, session, "MNIST lab — digits emerging live")
 run = session.run
 if not config.present:
     st.caption(f"Data: {ui.plain(run.data.description)} · the grid is G on the same fixed noise vectors every "
@@ -44,10 +44,9 @@ def draw(snap, session) -> None:
     ui.pixel_image(generated, snap.grid, caption=f"Generated: G(z) on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
+        ui.side_overview(session, "mnist")
         for name, chart in lab.frame_figures(snap, session.shown_config).items():
             ui.live_chart(chart, key=f"mnist.{name}")
-        if not session.config.present or session.speed == "slow":
-            ui.overview_chart(session, "mnist", height=340)
 
 
 def draw_history(snap, session) -> None:

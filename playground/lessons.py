@@ -345,7 +345,8 @@ class StepWatch:
         """What the page says once the step has ended."""
         if self.outcome is None:
             return None
-        trained = f"{self.ended_at - self.start:,} iterations"
+        done = self.ended_at - self.start
+        trained = f"{done:,} iteration{'s' if done != 1 else ''}"
         if self.outcome == "cap":
             return (f"Stopped at the cap after {trained} without "
                     f"{' and '.join(c.describe(self.lab) for c in self.step.condition)}.")

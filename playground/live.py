@@ -240,6 +240,7 @@ class LiveSession:
         self.error: str | None = None  # a failed frame's message, shown until Run or Reset
         self.pretraining: Pretraining | None = None  # a link's pre-training, until Run or Reset
         self.watch = None  # a lesson step's stop rule (playground.lessons.StepWatch): training pauses when it holds
+        self.lesson = None  # the lesson in progress on this run (lessons.Progress): a reload resumes it with the run
         self._frame_start: float | None = None
         self._last_train_s = 0.0
         self.overhead_s = 0.05  # smoothed time per frame spent outside training (drawing, sending)
@@ -539,7 +540,7 @@ class LiveSession:
     def _record(self, snapshot):
         self.timeline.record(snapshot, self.config, self.run.trainer.state_dict)
         if self.stages is not None:
-            self.stages.observe(snapshot)
+            self.stages.observe(snapshot, getattr(self.run, "yardstick", None))
         return snapshot
 
     # --- the timeline: scrubbing back, continuing from an earlier moment -------------------

@@ -28,11 +28,12 @@ from playground.trainer import Diverged  # noqa: E402
 
 # (lab, preset, iterations, the reading it should trigger, or None for a preset that converges)
 CASES = [
-    ("1d", "figure1", 2000, None),
-    ("1d", "strong_d", 2000, "d_winning"),
-    ("1d", "saturating", 2000, "vanishing_gradient"),
-    ("1d", "oscillation", 2000, "oscillation"),
-    ("1d", "collapse", 2000, "mode_collapse"),
+    ("1d", "figure1", 3000, None),
+    ("1d", "strong_d", 1000, "d_winning"),  # k = 20: 21 steps an iteration; G escapes the stall later
+    ("1d", "saturating", 1000, "vanishing_gradient"),
+    ("1d", "oscillation", 3000, "oscillation"),
+    ("1d", "collapse", 3000, "mode_collapse"),
+    ("1d", "weak_d", 3000, "fooled_not_beaten"),
     ("2d", "all_modes", 2000, None),
     ("2d", "collapse", 2000, "mode_collapse"),
 ]

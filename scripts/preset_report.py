@@ -7,8 +7,9 @@
 Each cell is a preset (its settings) or a target (the lab's defaults with only the target changed),
 trained on every seed: 10,000 iterations in the 1-D lab, 20,000 in the 2-D lab (pathology presets
 3,000 and 5,000: a pathology a class should see shows early), and 180 CPU-seconds in the MNIST lab
-(process time, so that other work on the machine does not count against it). The run is evaluated
-at 100 evenly spaced points (MNIST: every 20 CPU-seconds) and judged by playground/criteria.py:
+(process time, so that other work on the machine does not count against it). A pathology preset's
+run is evaluated at 100 evenly spaced points, a converging one's only at its end, which is all its
+verdict reads (MNIST: every 20 CPU-seconds), and judged by playground/criteria.py:
 targets and converging presets must be learned, pathology presets must show their pathology. A
 target passes on at least 8 seeds of 10, a preset on at least 9 (MNIST's converging presets on 4
 of 5). One table is printed: the verdict and its number per seed.
@@ -82,6 +83,7 @@ def iterations(cell: Cell) -> int:
 def make_run(cell: Cell, seed: int, overrides: dict):
     lab = LABS[cell.lab]
     config = cfg.replace_fields(lab.config_cls(), {**dict(cell.settings), "seed": seed})
+    config, _ = lab.retarget(lab.config_cls(), config)  # a target chosen brings its recommended settings
     config, notices = cfg.from_text(lab.config_cls, overrides, base=config)
     assert not notices, notices
     data = {}
@@ -92,16 +94,18 @@ def make_run(cell: Cell, seed: int, overrides: dict):
     return lab.make_run(config, **data)
 
 
-def toy_series(run, iterations: int) -> list[dict]:
+def toy_series(run, iterations: int, evaluations: int = EVALUATIONS) -> list[dict]:
     series = []
-    for chunk in np.diff(np.linspace(0, iterations, EVALUATIONS + 1).round().astype(int)):
+    for chunk in np.diff(np.linspace(0, iterations, evaluations + 1).round().astype(int)):
         run.trainer.train_iterations(int(chunk))
         _, m = run.evaluate()
         series.append({**m, "iteration": run.trainer.iterations})
     return series
 
 
-def mnist_series(run, seconds: float) -> list[dict]:
+def mnist_series(run, seconds: float, stop_when_learned: bool) -> list[dict]:
+    """Evaluations every MNIST_EVERY_S CPU-seconds up to ``seconds``; a converging preset stops at the
+    first that meets the goal (its verdict reads the best evaluation, and later ones cannot lower it)."""
     series, used, next_eval = [], 0.0, MNIST_EVERY_S
     while used < seconds:
         start = time.process_time()
@@ -112,6 +116,8 @@ def mnist_series(run, seconds: float) -> list[dict]:
         series.append({**scores, **run.quality(force=True), "iteration": run.trainer.iterations,
                        "seconds": used})
         next_eval += MNIST_EVERY_S
+        if stop_when_learned and criteria.learned_mnist(series[-1]).passed:
+            break
     return series
 
 
@@ -122,7 +128,9 @@ def judge(task: tuple) -> dict:
     start = time.perf_counter()
     run = make_run(cell, seed, overrides)
     try:
-        series = mnist_series(run, seconds) if cell.lab == "mnist" else toy_series(run, iterations)
+        converging = cell.shows == "converges"  # judged on the last point alone: evaluate only there
+        series = (mnist_series(run, seconds, converging) if cell.lab == "mnist"
+                  else toy_series(run, iterations, 1 if converging else EVALUATIONS))
     except Exception as err:  # noqa: BLE001 - a diverged run is a failed cell, not a failed report
         return {"lab": cell.lab, "cell": cell.name, "seed": seed, "passed": False, "value": math.nan,
                 "note": f"{type(err).__name__}: {err}"[:80], "seconds": time.perf_counter() - start}

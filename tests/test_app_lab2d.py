@@ -27,8 +27,9 @@ def test_lab_renders_landscape_densities_and_history():
     assert metric(at, "Iteration") == "0" and metric(at, "Modes").endswith("/8")
     charts = figures(at)
     assert [t["name"] for t in charts[0]["data"]][:3] == ["D(x)", "p_data", "real x ~ p_data"]
-    assert [t["name"] for t in charts[1]["data"]] == ["p_data", "p_g"]
-    assert len(charts) == 9  # landscape, densities, the model overview, losses, D outputs, modes, distances, MMD², ‖∇θG‖
+    assert charts[1]["layout"]["meta"] == {"updating": ""}  # the model overview, atop the column beside the landscape
+    assert [t["name"] for t in charts[2]["data"]] == ["p_data", "p_g"]
+    assert len(charts) == 9  # landscape, the model overview, densities, losses, D outputs, modes, distances, MMD², ‖∇θG‖
     assert not at.error
 
 

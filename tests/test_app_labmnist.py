@@ -28,7 +28,8 @@ def test_lab_renders_grids_scores_and_quality():
     assert len(images(at)) == 2
     assert [i.caption for i in images(at)][1] == "Real digits"
     charts = figures(at)
-    assert [t["name"] for t in charts[0]["data"]] == ["D(x), real digits", "D(G(z)), generated"]
+    assert charts[0]["layout"]["meta"] == {"updating": ""}  # the model overview, atop the column beside the grids
+    assert [t["name"] for t in charts[1]["data"]] == ["D(x), real digits", "D(G(z)), generated"]
     assert float(metric(at, "IS")) >= 1.0
     assert any("5,000-digit MNIST subset" in shown(c.value) for c in at.caption)
     assert not at.error

@@ -159,3 +159,31 @@ def test_another_browser_never_sees_the_run(browser):
     browser.reload(token="b" * 43)
     at = h.open_lab(PAGE, SMALL)
     assert resume_button(at) is None and session(at).run.trainer.iterations == 0
+
+
+def test_a_reload_during_a_lesson_resumes_the_lesson_at_its_step(browser):
+    """The lesson's place (its step, and how the steps that ran ended) comes back with the run,
+    instead of the link's lesson restarting at step 1."""
+    link = {**SMALL, "lesson": "figure1"}
+    first = h.open_lab(PAGE, link)
+    first.button(key="1d.lesson:start").click().run()
+    for _ in range(40):  # one live frame per run, until step 1's 100 iterations are done
+        if not session(first).running:
+            break
+        first.run()
+    first.button(key="1d.lesson:next").click().run()
+    assert "Step 2 of 3" in " ".join(shown(m.value) for m in first.markdown)
+    browser.reload()
+    at = h.open_lab(PAGE, link)
+    assert "The lesson 'Figure 1, live: from (a) to (d)' comes back with it, at step 2 of 3." in " ".join(
+        shown(m.value) for m in at.markdown)
+    resume_button(at).click().run()
+
+    def lesson_box() -> str:
+        return " ".join(shown(m.value) for m in at.markdown)
+
+    assert "Step 2 of 3" in lesson_box() and session(at).run.trainer.iterations == 100
+    at.button(key="1d.lesson:back").click().run()
+    assert "Step 1 of 3" in lesson_box() and "Trained 100 iterations (iteration 100)." in lesson_box()
+    at.button(key="1d.lesson:end").click().run()
+    assert session(at).lesson is None and "lesson" not in at.query_params

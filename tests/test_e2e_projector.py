@@ -69,6 +69,15 @@ def check_on_screen(page, lab: str, size, where: str) -> None:
         assert bottom >= height - 40, f"{where}: the main figure ends at {bottom:.0f} px, the window at {height}"
 
 
+def check_overview_beside(page, lab: str, where: str) -> None:
+    """The model overview starts level with the main figure, to its right (not below the fold under it)."""
+    main = page.evaluate(BOXES_JS, main_figure(lab))[0]
+    overview = page.evaluate(BOXES_JS, f".stMain .st-key-{lab}-overview {CHART}")
+    assert overview, f"{where}: no model overview"
+    assert abs(overview[0]["top"] - main["top"]) <= 40 and overview[0]["left"] >= main["right"], \
+        f"{where}: the overview at {overview[0]}, the main figure at {main}"
+
+
 @pytest.fixture(scope="module")
 def browser():
     with chromium_browser() as chromium:
@@ -105,7 +114,27 @@ def test_projector_layout_and_presentation_mode(app_server, browser, lab):
         for size in (DESKTOP, PROJECTOR):
             resize(page, size)
             check_nothing_cut_off(page, f"{lab} {size}")
+            check_overview_beside(page, lab, f"{lab} {size}")
         assert "present" not in page.url
+
+
+def test_a_lessons_ended_step_and_its_question_leave_the_figure_on_screen(app_server, browser):
+    """In presentation mode a lesson's bar takes the title's row and an ended step's question opens
+    over the page, so the main figure and the metric row stay on a projector's screen."""
+    with browser.new_context(viewport={"width": PROJECTOR[0], "height": PROJECTOR[1]}) as context:
+        page = context.new_page()
+        page.goto(f"{app_server}/lab_1d?lesson=figure1&present=1")
+        wait_for_app(page)
+        page.wait_for_selector("body.gp-present", state="attached")
+        page.get_by_role("button", name="Start this step").click()
+        page.get_by_role("button", name="Question").click(timeout=60_000)  # there once the step has ended
+        page.get_by_text("Where is D* above ½").wait_for(timeout=10_000)
+        assert iteration(page) == 100
+        wait_for_app(page)
+        time.sleep(0.5)  # the chart refits to the room left
+        check_nothing_cut_off(page, "1d lesson presenting")
+        check_on_screen(page, "1d", PROJECTOR, "1d lesson presenting, its question shown")
+        save_screenshot(page, "lesson-1d-present-question-1280x720")
 
 
 def test_keyboard_shortcuts_press_the_buttons_but_not_while_typing(app_server, browser):

@@ -128,6 +128,9 @@ def test_a_step_watch_ends_on_its_condition_or_its_cap_and_says_which():
     capped = lessons.StepWatch(step, "1d", start=0)
     assert capped.check(40, {"d_fake": -5.0}) and capped.outcome == "cap"
     assert capped.message().startswith("Stopped at the cap after 40 iterations without D(fake) > -1")
+    single = lessons.StepWatch(step, "1d", start=7)
+    assert single.check(8, {"d_fake": 0.5, "w1": 1.0})
+    assert single.message() == "Reached D(fake) > -1 and W1 ≥ 0 after 1 iteration (iteration 8)."
 
 
 def test_a_live_session_pauses_when_the_step_ends_and_the_watch_lets_go():
@@ -157,6 +160,33 @@ def test_a_live_session_pauses_when_the_step_ends_and_the_watch_lets_go():
     assert progress.index == 1
     progress.move(-5)
     assert progress.index == 0 and progress.ended()
+
+
+def test_a_parked_run_keeps_its_lesson_and_a_step_cut_by_a_reload_ends_into_it():
+    """A reload parks the run with its lesson (LiveSession.lesson); the page that resumes it gets the
+    step it was at, and a step that was training when the page went still ends into that lesson."""
+    from playground.parking import ParkingLot
+
+    lesson = parse_lesson(GOOD)
+    session = LiveSession(LABS["1d"], lesson.start_config(seed=0), slots=TrainingSlots(1))
+    session.lesson = progress = lessons.Progress(lesson)
+    progress.move(1)
+    progress.start(session)  # step 2 trains until its rule holds (after one snapshot of training)
+    connected = {"page1"}
+    lot = ParkingLot(is_connected=lambda page: page in connected, on_park=LiveSession.release_slot)
+    lot.hold("a" * 43, "1d", "page1", session)
+    connected.clear()  # the page went (a reload) before the step ended
+    entry = lot.parked("a" * 43, "1d")
+    assert entry.run is session and session.slots.in_use == 0  # parked: its slot given back
+    assert lot.claim("a" * 43, session, "page2")
+    resumed = entry.run.lesson
+    assert resumed.where() == "Step 2 of 2" and not resumed.ended() and session.running
+    for _ in range(20):
+        session.tick(budget_s=0.05)
+        session.snapshot()
+        if not session.running:
+            break
+    assert resumed.ended() and resumed.watch().outcome == "reached" and session.watch is None
 
 
 def test_reset_drops_a_running_step_rule():

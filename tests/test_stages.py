@@ -13,6 +13,7 @@ from playground import animation
 from playground.figures.stages import stages_figure
 from playground.labs import LABS
 from playground.live import LiveSession
+from playground.criteria import Yardstick
 from playground.stages import StageRecorder, converged
 
 
@@ -81,6 +82,12 @@ def test_converged_means_d_near_half_and_v_near_minus_log_4():
     assert not converged(snap(500, 0.5, 0.5, -log4 + 0.05))  # V too far from −log 4
     assert not converged(snap(10, 0.5, 0.5, -log4))  # the start is not convergence
     assert not converged(snap(500, math.nan, math.nan, math.nan))  # MMD: no D
+    ys = Yardstick("w1", learned=0.1, fresh=0.02, scale=0.5)
+    fooled = snap(500, 0.5, 0.5, -log4)
+    fooled.metrics["w1"] = 0.3  # D says ½ while p_g is still far: fooled, not Figure 1(d)
+    assert converged(fooled) and not converged(fooled, ys)
+    fooled.metrics["w1"] = 0.08
+    assert converged(fooled, ys)
     recorder = StageRecorder()
     for it, v in ((100, -1.2), (200, -log4), (300, -log4)):
         recorder.observe(snap(it, 0.5, 0.5, v))

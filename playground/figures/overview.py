@@ -20,16 +20,17 @@ HIGHLIGHT_FILL = {"D": "rgba(31,119,180,0.18)", "G": "rgba(44,160,44,0.18)"}
 PUSH_COLOUR = "#d62728"
 PUSH_ARROWS = 48  # of a G step's generated samples get an arrow (more hide each other)
 
-# node: (centre x, centre y, width, height) in the figure's unit square
+# node: (centre x, centre y, width, height) in the figure's unit square. The networks' boxes hold two
+# lines and the losses' three: tall enough for presentation mode's fonts in a compact 330 px overview.
 NODES = {
-    "z": (0.24, 0.90, 0.40, 0.09),
-    "G": (0.24, 0.70, 0.44, 0.12),
-    "fake": (0.24, 0.50, 0.40, 0.09),
-    "real": (0.76, 0.70, 0.40, 0.09),
-    "D": (0.76, 0.50, 0.44, 0.12),
-    "scores": (0.76, 0.31, 0.44, 0.09),
-    "d_loss": (0.24, 0.09, 0.46, 0.16),
-    "g_loss": (0.76, 0.09, 0.46, 0.16),
+    "z": (0.24, 0.91, 0.40, 0.09),
+    "G": (0.24, 0.71, 0.44, 0.14),
+    "fake": (0.24, 0.51, 0.40, 0.09),
+    "real": (0.76, 0.71, 0.40, 0.09),
+    "D": (0.76, 0.51, 0.44, 0.14),
+    "scores": (0.76, 0.33, 0.44, 0.09),
+    "d_loss": (0.24, 0.105, 0.46, 0.19),
+    "g_loss": (0.76, 0.105, 0.46, 0.19),
 }
 EDGES = (("z", "G"), ("G", "fake"), ("fake", "D"), ("real", "D"), ("D", "scores"),
          ("scores", "d_loss"), ("scores", "g_loss"))
@@ -121,11 +122,11 @@ def _edge(start: str, end: str, used: bool, updating: str | None) -> dict:
 def _caption(view: StepView | None, running: bool, method: str, k: int, style: Style) -> dict:
     if view is not None:
         text = f"<b>{view.detail}</b>"
-    elif running:
-        text = ("Training at full speed: G steps on MMD²" if method == "mmd"
-                else f"Training at full speed: {k} D step{'s' if k != 1 else ''}, then G")
+    elif running:  # on two lines: one is wider than the overview's narrow columns (1-D, MNIST)
+        text = ("Training at full speed:<br>G steps on MMD²" if method == "mmd"
+                else f"Training at full speed:<br>{k} D step{'s' if k != 1 else ''}, then G")
     else:
-        text = "Step D, Step G or slow motion shows each step"
+        text = "Step D, Step G or slow motion<br>shows each step"
     return dict(x=0.5, y=1.06, xref="x", yref="y", text=text, showarrow=False,
                 font=dict(size=style.font, color="#31333F"))
 

@@ -35,9 +35,9 @@ _EXPORTS = {
     "live_area": "frames", "slow_area": "frames",
     "timeline_bar": "timeline",
     "coach_box": "coach", "drawing_panel": "drawing",
-    "lesson_panel": "lesson", "lesson_links": "lesson",
+    "lab_title": "lesson", "lesson_panel": "lesson", "lesson_links": "lesson",
     "latent_space": "latent",
-    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo",
+    "with_overview": "slowmo", "overview_chart": "slowmo", "marked": "slowmo", "side_overview": "slowmo",
     "figure1_view": "stages",
 }
 __all__ = sorted(_EXPORTS)
@@ -52,11 +52,11 @@ if TYPE_CHECKING:
     from .present import presenting
     from .session import lab_session, write_url
     from .sidebar import points_upload, sidebar_config
-    from .slowmo import marked, overview_chart, with_overview
+    from .slowmo import marked, overview_chart, side_overview, with_overview
     from .stages import figure1_view
     from .timeline import timeline_bar
     from .latent import latent_space
-    from .lesson import lesson_links, lesson_panel
+    from .lesson import lab_title, lesson_links, lesson_panel
 
 
 def __getattr__(name: str) -> Any:

@@ -52,6 +52,8 @@ _PAGE_CSS = """
 body.gp-present .stMain [data-testid="stMainBlockContainer"] {
   padding-top: 3.25rem; padding-bottom: 1rem; padding-left: 2rem; padding-right: 2rem; }
 body.gp-present .stMain h1 { font-size: 1.75rem; padding: 0.25rem 0 0 0; }
+/* A lesson's bar in the title's place (ui/lesson.py): its buttons no taller than the title. */
+body.gp-present .stMain [class*="-lesson-bar"] button { min-height: 1.75rem; padding-top: 0; padding-bottom: 0; }
 body.gp-present .stMain [data-testid="stMetricValue"] { font-size: clamp(1rem, 32cqw, 2.75rem); }
 body.gp-present .stMain [data-testid="stMetricLabel"] p { font-size: min(1rem, 15cqw); }
 /* Images (the MNIST grids) end above the window's bottom, their caption included. */

@@ -23,6 +23,7 @@ from ..labs import Lab
 from ..live import LiveSession
 from ..parking import ParkingLot
 from . import internals
+from .notices import plain
 
 COOKIE = "gp_resume"
 _TOKEN_KEY = "gp:browser_token"
@@ -114,8 +115,10 @@ def _offer(lab: Lab, run: LiveSession, seconds: float, choice_key: str) -> None:
     state = "it was training and goes on when resumed" if run.running else "paused"
     st.title(lab.title)
     with st.container(border=True):
+        lesson = (f" The lesson {run.lesson.lesson.title!r} comes back with it, at {run.lesson.where().lower()}."
+                  if run.lesson is not None else "")
         st.markdown(f"**Your run is still here.** This browser left the {lab.title} {ago} at iteration "
-                    f"{iteration:,} ({state}).")
+                    f"{iteration:,} ({state}).{plain(lesson)}")
         with st.container(horizontal=True):
             st.button(f"Resume your run (iteration {iteration:,}, {ago})", type="primary", icon=":material/history:",
                       on_click=choose, args=("resume",), key=f"{lab.key}.resume")

@@ -12,6 +12,10 @@ from ..figures.overview import mark_step, overview
 from ..live import LiveSession
 from .chart import live_chart
 
+# px: the compact overview atop a side column (2-D, MNIST), level with the main figure; presentation
+# mode's larger fonts need a little more, and 330 still ends above a 720 px window's bottom
+SIDE_HEIGHT, SIDE_HEIGHT_PRESENTING = 300, 330
+
 
 def with_overview(session: LiveSession, key: str, draw_main: Callable[[], None]) -> None:
     """``draw_main`` beside the model overview (GAN Lab's graph of z → G → G(z) → D ← x and the
@@ -26,6 +30,14 @@ def with_overview(session: LiveSession, key: str, draw_main: Callable[[], None])
         draw_main()
     with side:
         overview_chart(session, key)
+
+
+def side_overview(session: LiveSession, key: str) -> None:
+    """The overview atop the column beside the main figure (the 2-D and MNIST labs); in
+    presentation mode only in slow motion, where it is the point."""
+    if session.config.present and session.speed != "slow":
+        return
+    overview_chart(session, key, height=SIDE_HEIGHT_PRESENTING if session.config.present else SIDE_HEIGHT)
 
 
 def overview_chart(session: LiveSession, key: str, height: int = 420) -> None:
