@@ -8,6 +8,12 @@ Everything in it is then checked before the page's run is touched: its size, its
 its settings (each in range), and every tensor's name, shape and dtype against the networks the
 settings build. The new run is built beside the old one; any failure raises InvalidState with a
 message and the caller keeps the run it had.
+
+A *compact* state (``"form": "compact"``) holds only the networks' weights, in float16, with the
+counts, settings and histories: a quarter of a full MNIST state's size (no Adam moments, half the
+bytes per weight), small enough to ship. It is read back into float32 networks with fresh
+optimizers and a random stream started from the seed, so training on differs from the saved run
+(the page says the optimizer restarted, as after switching optimizers).
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ from ..targets.points import check_points
 FORMAT = "gan-playground-state"
 VERSION = 1
 MAX_STATE_BYTES = 32 * 1024 * 1024  # the MNIST lab's conditional MLP with Adam is ~13 MB; toy states ~0.1 MB
+COMPACT = "compact"  # the "form" of a state that holds only the networks' weights
+COMPACT_DTYPE = torch.float16  # 11 significant bits: weights within ~0.05% of float32's; range ±65504
+# the float dtypes a saved network may hold (read back into the network's own dtype); integer
+# tensors (batch norm's counter) must have exactly the network's dtype
+FLOAT_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 STATES_DIR = Path(__file__).resolve().parent.parent / "data" / "states"  # the shipped states
 INDEX_FILE = STATES_DIR / "index.json"
 
@@ -45,6 +56,7 @@ class Loaded:
     config: Any
     data: dict  # what make_run took besides the config (the 2-D lab's points)
     iteration: int
+    compact: bool = False  # networks only: the optimizers and the random stream start afresh
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,7 @@ class Shipped:
     title: str
     lesson: str
     path: Path
+    compact: bool = False  # float16 networks, no optimizer state (states.compact_state_bytes)
 
 
 def _histories(run) -> dict[str, metrics.History]:
@@ -76,16 +89,51 @@ def _cpu(value):
 
 def state_bytes(run, config, lab_key: str, data: dict | None = None) -> bytes:
     """The run as a state file's bytes: ``torch.save`` of tensors, numbers and strings only."""
+    doc = _document(run, config, lab_key, data)
+    doc["trainer"] = _cpu(run.trainer.state_dict())
+    return _saved(doc)
+
+
+def compact_state_bytes(run, config, lab_key: str, data: dict | None = None) -> bytes:
+    """The run as a compact state's bytes: its networks in float16 (no optimizer state, no random
+    stream), its counts, settings and histories. Losses not yet drained into the histories are left
+    out. ValueError if a weight does not fit float16 (then only a full state keeps the run)."""
+    trainer = run.trainer
+    doc = _document(run, config, lab_key, data)
+    doc["form"] = COMPACT
+    doc["networks"] = {"G": _half(trainer.G.state_dict()), "D": _half(trainer.D.state_dict())}
+    doc["counts"] = {"iterations": trainer.iterations, "d_steps": trainer.d_steps, "g_steps": trainer.g_steps}
+    return _saved(doc)
+
+
+def _half(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A network's tensors on the CPU, its floating ones in COMPACT_DTYPE (integers as they are)."""
+    out = {}
+    for name, tensor in tensors.items():
+        value = tensor.detach().cpu()
+        if value.is_floating_point():
+            value = value.to(COMPACT_DTYPE)
+            if not bool(torch.isfinite(value).all()):
+                raise ValueError(f"{name} does not fit {COMPACT_DTYPE} (or is not finite): save a full state")
+        out[name] = value.clone()
+    return out
+
+
+def _document(run, config, lab_key: str, data: dict | None) -> dict:
+    """What both forms of a state hold: format, lab, settings, histories and the 2-D lab's points."""
     histories = {name: {"columns": {c: torch.tensor(v, dtype=torch.float64) for c, v in h.columns.items()},
                         "stride": h.stride, "seen": h._seen}  # noqa: SLF001 - History is ours
                  for name, h in _histories(run).items()}
     doc = {"format": FORMAT, "version": VERSION, "lab": lab_key,
-           "settings": cfg.to_json(config, lab_key), "trainer": _cpu(run.trainer.state_dict()),
-           "histories": histories}
+           "settings": cfg.to_json(config, lab_key), "histories": histories}
     points = (data or {}).get("points")
     if points is not None and getattr(run, "using_points", False):
         doc["points"] = torch.as_tensor(np.asarray(points, dtype=np.float64))
         doc["points_name"] = str((data or {}).get("points_name", ""))[:200]
+    return doc
+
+
+def _saved(doc: dict) -> bytes:
     buffer = io.BytesIO()
     torch.save(doc, buffer)
     return buffer.getvalue()
@@ -160,16 +208,21 @@ def _points(doc: dict, config) -> dict:
     return {"points": checked, "points_name": str(doc.get("points_name", ""))[:200]}
 
 
-def _same_tensors(what: str, saved: Any, expected: dict[str, torch.Tensor]) -> None:
-    """The saved network has exactly the expected names, shapes and dtypes, and finite values."""
+def _same_tensors(what: str, saved: Any, expected: dict[str, torch.Tensor], floats: tuple = ()) -> None:
+    """The saved network has exactly the expected names and shapes, finite values, and the expected
+    dtypes (a floating tensor may instead hold one of ``floats``: a compact state's float16)."""
     if not isinstance(saved, dict) or set(saved) != set(expected):
         raise InvalidState(f"the state's {what} has different layers from the one its settings build")
     for name, tensor in expected.items():
         value = saved[name]
-        if not isinstance(value, torch.Tensor) or value.shape != tensor.shape or value.dtype != tensor.dtype:
+        if not isinstance(value, torch.Tensor) or value.shape != tensor.shape:
             shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
             raise InvalidState(f"the state's {what} layer {name[:40]} has shape {shape}, "
                                f"expected {tuple(tensor.shape)}")
+        allowed = tuple(dict.fromkeys((tensor.dtype, *floats))) if tensor.is_floating_point() else (tensor.dtype,)
+        if value.dtype not in allowed:
+            raise InvalidState(f"the state's {what} layer {name[:40]} holds {str(value.dtype).removeprefix('torch.')} "
+                               f"numbers, expected {' or '.join(str(d).removeprefix('torch.') for d in allowed)}")
         if value.is_floating_point() and not bool(torch.isfinite(value).all()):
             raise InvalidState(f"the state's {what} layer {name[:40]} holds NaN or infinite weights")
 
@@ -197,10 +250,7 @@ def _check_trainer(state: Any, run, config) -> None:
     if not isinstance(state.get("hyper"), dict) or set(state["hyper"]) != set(hyper):
         raise InvalidState("the state's trainer and its settings disagree")
     state["hyper"] = hyper  # the settings rule (the MNIST lab's minibatch is 4 × m on a GPU, m on a CPU)
-    for key in ("iterations", "d_steps", "g_steps", "pending_start", "checked"):
-        value = state.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**12:
-            raise InvalidState(f"the state's {key.replace('_', ' ')} is not a count")
+    _check_counts(state, ("iterations", "d_steps", "g_steps", "pending_start", "checked"))
     # the optimizers are made for the trainer's engine (one flat tensor per network when fused)
     _check_optimizer("D", state.get("opt_d"), trainer.engine.params_d)
     _check_optimizer("G", state.get("opt_g"), trainer.engine.params_g)
@@ -209,6 +259,29 @@ def _check_trainer(state: Any, run, config) -> None:
         raise InvalidState("the state's random stream is missing")
     if rng.shape != trainer.rng.get_state().shape:  # saved on another kind of device: reseeded from the settings
         state["rng"] = trainer.rng.get_state()
+
+
+def _check_counts(state: dict, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        value = state.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**12:
+            raise InvalidState(f"the state's {key.replace('_', ' ')} is not a count")
+
+
+def _compact_trainer(doc: dict, run) -> dict:
+    """A trainer state for ``run`` from a compact state: its networks' weights (checked, cast back
+    to the networks' dtypes) and counts; the fresh run's optimizers and random stream."""
+    networks, counts = doc.get("networks"), doc.get("counts")
+    if not isinstance(networks, dict) or not isinstance(counts, dict):
+        raise InvalidState("the compact state holds no networks")
+    state = run.trainer.state_dict()
+    for key, what in (("G", "generator"), ("D", "discriminator")):
+        expected = state[key]
+        _same_tensors(what, networks.get(key), expected, FLOAT_DTYPES)
+        state[key] = {name: networks[key][name].to(tensor.dtype) for name, tensor in expected.items()}
+    _check_counts(counts, ("iterations", "d_steps", "g_steps"))
+    state.update({key: counts[key] for key in ("iterations", "d_steps", "g_steps")})
+    return state
 
 
 def _load_histories(saved: Any, run) -> None:
@@ -239,15 +312,21 @@ def load_state(lab, data: bytes) -> Loaded:
         run = lab.make_run(config, **extra)
     except cfg.InvalidValue as err:
         raise InvalidState(f"the state's settings are unusable: {err}") from None
-    state = doc.get("trainer")
-    _check_trainer(state, run, config)
+    compact = doc.get("form") == COMPACT
+    if compact:
+        state = _compact_trainer(doc, run)
+    elif "form" in doc:
+        raise InvalidState(f"a saved state of form {str(doc['form'])[:20]!r}; this app reads full and compact states")
+    else:
+        state = doc.get("trainer")
+        _check_trainer(state, run, config)
     try:
         run.trainer.load_state_dict(state)
     except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
         raise InvalidState(f"the state's trainer could not be loaded ({type(err).__name__})") from None
     _load_histories(doc.get("histories"), run)
     run.refresh()
-    return Loaded(run, config, extra, run.trainer.iterations)
+    return Loaded(run, config, extra, run.trainer.iterations, compact)
 
 
 def shipped_states(lab_key: str) -> list[Shipped]:
@@ -256,11 +335,15 @@ def shipped_states(lab_key: str) -> list[Shipped]:
         index = json.loads(INDEX_FILE.read_text())
     except (OSError, ValueError):
         return []
-    return [Shipped(lab_key, entry["key"], entry["title"], entry["lesson"], STATES_DIR / entry["file"])
+    return [Shipped(lab_key, entry["key"], entry["title"], entry["lesson"], STATES_DIR / entry["file"],
+                    entry.get("form") == COMPACT)
             for entry in index.get(lab_key, [])]
 
 
 def describe(loaded: Loaded, name: str) -> str:
     """What the page says after loading."""
+    if loaded.compact:
+        return (f"Started from {name}: iteration {loaded.iteration:,}, with its networks and settings "
+                "(optimizer state restarted). Press Run to train on.")
     return (f"Started from {name}: iteration {loaded.iteration:,}, with its networks, optimizers and settings. "
             "Press Run to train on.")

@@ -57,8 +57,10 @@ def start_from_box(lab: Lab, session: LiveSession) -> None:
 
     st.selectbox("Start from a trained state", options=list(shipped), key=key, index=None,
                  placeholder="Choose a trained state…", format_func=lambda k: shipped[k].title, on_change=chosen,
-                 help="A run trained beforehand and shipped with the app: its networks, optimizers, settings and "
-                      "histories, so the class starts where the lesson begins. Press Run to train on.")
+                 help="A run trained beforehand and shipped with the app: its networks, "
+                      + ("(in float16; the optimizers start afresh), " if any(s.compact for s in shipped.values())
+                         else "optimizers, ")
+                      + "settings and histories, so the class starts where the lesson begins. Press Run to train on.")
     entry = shipped.get(st.session_state.get(key))
     if entry is not None:
         st.caption(plain(entry.lesson))
