@@ -212,6 +212,9 @@ def test_streamlit_config_caps_uploads_and_hides_tracebacks():
     from playground.targets.points import MAX_CSV_BYTES
 
     assert MAX_CSV_BYTES <= upload_mb * 2**20  # the parser's own cap is no looser than the server's
+    from playground.labs.states import UPLOAD_BYTES
+
+    assert UPLOAD_BYTES == upload_mb * 2**20  # the page's offer of a compact state reads the same cap
 
 
 # --- no user-facing input can name a path ---------------------------------------------------------

@@ -123,3 +123,16 @@ def test_the_mnist_page_starts_from_a_shipped_state_and_shows_its_digits():
     assert int(h.metric(at, "Iteration").replace(",", "")) == session.run.trainer.iterations
     assert float(h.metric(at, "IS")) >= 8  # the digits shown are the trained G's, not a fresh one's
     assert [i.caption for e in at.get("image") for i in e.proto.imgs][1] == "Real digits"
+    # its full state is over the server's upload cap, so the page also offers the compact one, which fits
+    assert states.full_state_estimate(session.run) > states.UPLOAD_BYTES
+    assert "mnist.save:compact" in [b.key for b in at.get("download_button")]
+    compact = states.compact_state_bytes(session.run, session.config, "mnist", session.data)
+    assert len(compact) < states.UPLOAD_BYTES
+
+
+def test_the_full_state_estimate_is_near_the_real_size_and_toy_labs_need_no_compact_download():
+    config, run = _trained()
+    full = len(states.state_bytes(run, config, "1d", {}))
+    assert states.full_state_estimate(run) <= full < states.UPLOAD_BYTES
+    mnist = LABS["mnist"].make_run(LABS["mnist"].config_cls())
+    assert states.full_state_estimate(mnist) > states.UPLOAD_BYTES

@@ -35,6 +35,7 @@ from ..targets.points import check_points
 FORMAT = "gan-playground-state"
 VERSION = 1
 MAX_STATE_BYTES = 32 * 1024 * 1024  # the MNIST lab's conditional MLP with Adam is ~13 MB; toy states ~0.1 MB
+UPLOAD_BYTES = 10 * 1024 * 1024  # the server's upload cap (.streamlit/config.toml, server.maxUploadSize)
 COMPACT = "compact"  # the "form" of a state that holds only the networks' weights
 COMPACT_DTYPE = torch.float16  # 11 significant bits: weights within ~0.05% of float32's; range ±65504
 # the float dtypes a saved network may hold (read back into the network's own dtype); integer
@@ -92,6 +93,13 @@ def state_bytes(run, config, lab_key: str, data: dict | None = None) -> bytes:
     doc = _document(run, config, lab_key, data)
     doc["trainer"] = _cpu(run.trainer.state_dict())
     return _saved(doc)
+
+
+def full_state_estimate(run) -> int:
+    """About how many bytes a full state of ``run`` takes: its weights in float32 and, with Adam, two
+    moments each (the histories and settings add little)."""
+    params = sum(p.numel() for net in (run.trainer.G, run.trainer.D) for p in net.parameters())
+    return 12 * params
 
 
 def compact_state_bytes(run, config, lab_key: str, data: dict | None = None) -> bytes:

@@ -85,6 +85,8 @@ def save_and_load(lab: Lab, session: LiveSession) -> None:
                        width="stretch", key=widget_key(lab, "save:state"),
                        help="Networks, optimizers, random stream, settings and histories: loading it goes on "
                             "exactly where this run is.")
+    if states.full_state_estimate(session.run) > states.UPLOAD_BYTES:
+        _compact_download(lab, session)
     key = widget_key(lab, "state:upload")
 
     def uploaded() -> None:
@@ -94,5 +96,22 @@ def save_and_load(lab: Lab, session: LiveSession) -> None:
 
     st.file_uploader("Load a trained state (.pt)", type=["pt"], key=key, on_change=uploaded,
                      help=f"A state saved from this lab (at most {states.MAX_STATE_BYTES // 2**20} MB; the "
-                          "server takes uploads up to 10 MB). It is read as tensors and numbers only, never as code.")
+                          f"server takes uploads up to {states.UPLOAD_BYTES // 2**20} MB). It is read as tensors and "
+                          "numbers only, never as code.")
     _show_message(lab, "upload")
+
+
+def _compact_download(lab: Lab, session: LiveSession) -> None:
+    """A run whose full state is over the server's upload cap (the MNIST lab's, ~13 MB) can still come
+    back: its networks in float16 without the optimizers (~2 MB), which load with fresh optimizers."""
+
+    def compact_file() -> bytes:
+        with session.lock:
+            return states.compact_state_bytes(session.run, session.config, lab.key, session.data)
+
+    st.download_button("Compact state (.pt)", data=compact_file, file_name=f"gan-playground-{lab.key}-compact.pt",
+                       mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                       width="stretch", key=widget_key(lab, "save:compact"),
+                       help=f"This run's full state is over the {states.UPLOAD_BYTES // 2**20} MB the server takes "
+                            "back. The compact one holds the networks in float16 and no optimizer state: it loads "
+                            "back here, and the optimizers start afresh.")
