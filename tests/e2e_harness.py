@@ -114,7 +114,10 @@ def wait_until(predicate, timeout_s: float, interval_s: float = 0.25):
 def press(page, label: str, timeout_ms: float = 30_000) -> None:
     """Press Run or Pause and wait until the button shows the other label (the page has redrawn)."""
     other = {"Run": "Pause", "Pause": "Run"}[label]
-    page.get_by_role("button", name=label).click()
+    button = page.get_by_role("button", name=label)
+    # while the page reruns, the old button can still be drawn beside the new one: wait for one
+    wait_until(lambda: button.count() == 1, timeout_ms / 1000)
+    button.click()
     page.get_by_role("button", name=other).wait_for(timeout=timeout_ms)
 
 
