@@ -75,18 +75,15 @@ def _show_message(lab: Lab, where: str) -> None:
 
 def save_and_load(lab: Lab, session: LiveSession) -> None:
     """The trained state's download and its upload (inside Share and save)."""
-
-    def state_file() -> bytes:
-        with session.lock:
-            return states.state_bytes(session.run, session.config, lab.key, session.data)
-
-    st.download_button("Trained state (.pt)", data=state_file, file_name=f"gan-playground-{lab.key}-state.pt",
-                       mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                       width="stretch", key=widget_key(lab, "save:state"),
-                       help="Networks, optimizers, random stream, settings and histories: loading it goes on "
-                            "exactly where this run is.")
+    _state_download(lab, session, states.state_bytes, "Trained state (.pt)", "state",
+                    "Networks, optimizers, random stream, settings and histories: loading it goes on exactly "
+                    "where this run is.")
     if states.full_state_estimate(session.run) > states.UPLOAD_BYTES:
-        _compact_download(lab, session)
+        # the MNIST lab's full state (~13 MB) cannot come back through the server: offer the compact one (~2 MB)
+        _state_download(lab, session, states.compact_state_bytes, "Compact state (.pt)", "compact",
+                        f"This run's full state is over the {states.UPLOAD_BYTES // 2**20} MB the server takes back. "
+                        "The compact one holds the networks in float16 and no optimizer state: it loads back here, "
+                        "and the optimizers start afresh.")
     key = widget_key(lab, "state:upload")
 
     def uploaded() -> None:
@@ -101,17 +98,14 @@ def save_and_load(lab: Lab, session: LiveSession) -> None:
     _show_message(lab, "upload")
 
 
-def _compact_download(lab: Lab, session: LiveSession) -> None:
-    """A run whose full state is over the server's upload cap (the MNIST lab's, ~13 MB) can still come
-    back: its networks in float16 without the optimizers (~2 MB), which load with fresh optimizers."""
+def _state_download(lab: Lab, session: LiveSession, write, label: str, kind: str, help_text: str) -> None:
+    """A download of the run as a state file, written by ``write`` (states.state_bytes or
+    compact_state_bytes) only when the button is pressed."""
 
-    def compact_file() -> bytes:
+    def state_file() -> bytes:
         with session.lock:
-            return states.compact_state_bytes(session.run, session.config, lab.key, session.data)
+            return write(session.run, session.config, lab.key, session.data)
 
-    st.download_button("Compact state (.pt)", data=compact_file, file_name=f"gan-playground-{lab.key}-compact.pt",
+    st.download_button(label, data=state_file, file_name=f"gan-playground-{lab.key}-{kind}.pt",
                        mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                       width="stretch", key=widget_key(lab, "save:compact"),
-                       help=f"This run's full state is over the {states.UPLOAD_BYTES // 2**20} MB the server takes "
-                            "back. The compact one holds the networks in float16 and no optimizer state: it loads "
-                            "back here, and the optimizers start afresh.")
+                       width="stretch", key=widget_key(lab, f"save:{kind}"), help=help_text)
