@@ -167,6 +167,9 @@ def _config_from_args(parser, args, base=None):
             link, linked = spec.disabled_if
             changes[link] = not linked
     config = cfg.replace_fields(base, changes)
+    config, note = lab.retarget(base, config, keep=texts)  # --target T brings T's recommended settings
+    if note:
+        print(note, file=sys.stderr)
     try:
         cfg.check_limits(config)
     except cfg.TooMuchWork as err:

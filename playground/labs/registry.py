@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection, Mapping
 
+from .. import config as cfg
 from ..figures import mnist as figures_mnist
 from ..figures import one_d as figures_1d
 from ..figures import two_d as figures_2d
@@ -32,12 +33,41 @@ class Lab:
     main_picture: Callable[[Snapshot, Any], Any] | None = None  # (snapshot, config) -> the main view
     #  (an animation's frames): a Plotly figure or a uint8 image; None: the first frame figure
     stages: bool = False  # whether sessions capture Figure 1's four stages (playground.stages)
+    recommended: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # target -> the settings
+    #  it needs beyond the defaults; choosing the target applies them (see retarget)
 
     def picture(self, snap: Snapshot, config: Any) -> Any:
         """The lab's main view of a snapshot, as the page draws it."""
         if self.main_picture is not None:
             return self.main_picture(snap, config)
         return next(iter(self.frame_figures(snap, config).values()))
+
+    def retarget(self, old: Any, new: Any, keep: Collection[str] = ()) -> tuple[Any, str | None]:
+        """``new`` (a config whose target differs from ``old``'s) with the new target's recommended
+        settings applied, and the notice that says so (None when the target has none). Settings the
+        old target's recommendation had set, still at those values, go back to their defaults, so a
+        class that leaves the grid does not keep its settings by accident. ``keep`` names settings not
+        to touch: set by hand in the same change, or fixed by a teacher's link."""
+        if getattr(old, "target", None) == getattr(new, "target", None):
+            return new, None
+        defaults = cfg.defaults(self.config_cls)
+        wanted = dict(self.recommended.get(new.target, {}))
+        restore = {name: defaults[name] for name, value in self.recommended.get(old.target, {}).items()
+                   if name not in wanted and getattr(new, name) == value}
+        changes = {name: value for name, value in {**restore, **wanted}.items() if name not in keep}
+        config = cfg.replace_fields(new, changes)
+        return config, recommendation_note(self, config) if wanted else None
+
+
+def recommendation_note(lab: Lab, config: Any) -> str | None:
+    """"grid25 trains with its recommended settings: width 128, …" while the config holds the target's
+    recommended settings, else None (nothing recommended, or the class changed them since)."""
+    wanted = lab.recommended.get(getattr(config, "target", None), {})
+    if not wanted or any(getattr(config, name) != value for name, value in wanted.items()):
+        return None
+    specs = cfg.specs(lab.config_cls)
+    items = ", ".join(f"{specs[name].label} {cfg.format_text(value)}" for name, value in wanted.items())
+    return f"{config.target} trains with its recommended settings: {items}."
 
 
 # Snapshots: 1-D ~4 KB, 2-D ~63 KB, MNIST ~57 KB each (stored compactly, see playground.timeline).

@@ -5,6 +5,7 @@ points upload, and Share and save at the end."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import pandas as pd
@@ -13,6 +14,7 @@ import streamlit as st
 from .. import config as cfg
 from .. import links
 from ..labs import Lab
+from ..labs.registry import recommendation_note
 from ..live import LiveSession
 from .notices import plain
 from .session import seed_widget_state, widget_key
@@ -38,6 +40,25 @@ def _apply_preset(lab: Lab, session: LiveSession) -> None:
         st.session_state[widget_key(lab, "preset:kept")] = (
             f"This preset would change what your teacher fixed, which stays: "
             f"{session.restrictions.describe_locked(lab.config_cls, kept)}.")
+
+
+def _apply_recommended(lab: Lab, session: LiveSession) -> None:
+    """on_change of the target: put the new target's recommended settings (and the old one's
+    defaults back) into the widgets, before they are drawn; a teacher's fixed or hidden settings stay."""
+    new = cfg.replace_fields(session.config, {"target": st.session_state[widget_key(lab, "target")]})
+    keep = {*session.restrictions.locked, *session.restrictions.hidden}
+    config, _ = lab.retarget(session.config, new, keep=keep)
+    for name in cfg.changed_fields(new, config):
+        st.session_state[widget_key(lab, name)] = getattr(config, name)
+
+
+def _recommendation(lab: Lab, target: str) -> None:
+    """Under the target: that it trains with its recommended settings, while the widgets hold them."""
+    shown = SimpleNamespace(target=target, **{name: st.session_state.get(widget_key(lab, name))
+                                              for name in lab.recommended.get(target, {})})
+    note = recommendation_note(lab, shown)
+    if note:
+        st.info(plain(note), icon=":material/tune:")
 
 
 def _teacher_note(lab: Lab, session: LiveSession) -> None:
@@ -127,6 +148,11 @@ def _widget(lab: Lab, session: LiveSession, name: str, spec: cfg.Spec, values: d
         return _mixture_editor(lab, name, spec, current, disabled=locked)
     help_text = "\n\n".join(filter(None, [spec.help, "Fixed by your teacher's link." if locked else ""]))
     common = dict(key=key, help=help_text or None, disabled=disabled)
+    if name == "target" and lab.recommended:
+        common |= dict(on_change=_apply_recommended, args=(lab, session))
+        value = _input(lab, name, spec, common)
+        _recommendation(lab, value)
+        return value
     if locked:  # shows the fixed value, whatever the widget held
         st.session_state[key] = current
     elif disabled and spec.follows:
