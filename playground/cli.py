@@ -22,6 +22,7 @@ from . import animation
 from . import config as cfg
 from .device import DEVICE_CHOICES
 from .labs import LABS
+from .labs.registry import recommendation_note
 from .trainer import Diverged
 
 MAX_STEPS = 10_000_000
@@ -167,9 +168,7 @@ def _config_from_args(parser, args, base=None):
             link, linked = spec.disabled_if
             changes[link] = not linked
     config = cfg.replace_fields(base, changes)
-    config, note = lab.retarget(base, config, keep=texts)  # --target T brings T's recommended settings
-    if note:
-        print(note, file=sys.stderr)
+    config, _ = lab.retarget(base, config, keep=texts)  # --target T brings T's recommended settings
     try:
         cfg.check_limits(config)
     except cfg.TooMuchWork as err:
@@ -344,6 +343,9 @@ def cmd_train(parser, args) -> int:
     output = _samples_file(parser, args.save_samples)
     movie = _animation_file(parser, args)
     saved_state = _samples_file(parser, args.save_state, "--save-state")
+    note = recommendation_note(lab, config)  # once the arguments are known to be good: errors stay one line
+    if note:
+        print(note, file=sys.stderr)
     pictures: list = []
     try:
         run = lab.make_run(config, **data) if loaded is None else _run_from_state(parser, loaded, config)

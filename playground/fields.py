@@ -66,6 +66,21 @@ def momentum(default: float) -> Any:
     return param(default, label="Momentum (D; β1 for Adam)", lo=0.0, hi=0.99, group="Optimizer")
 
 
+def lr_halving(default: int = 0) -> Any:
+    return param(default, label="Learning-rate half-life (iterations)", lo=0, hi=100_000,
+                 group="Optimizer", suggested=(0, 1000, 2500, 5000, 10_000, 20_000),
+                 help="Annealing: both learning rates halve every this many iterations (0: never), so the steps "
+                      "shrink and the pair can settle at the equilibrium instead of circling it.")
+
+
+def g_average(default: float = 0.0) -> Any:
+    return param(default, label="Averaged generator β", lo=0.0, hi=0.9999, group="Optimizer",
+                 suggested=(0.0, 0.9, 0.99, 0.999, 0.9999),
+                 help="0: off. Else show an exponential moving average of G's weights (after each G step, "
+                      "θ̄ ← β θ̄ + (1 − β) θ; Polyak averaging) instead of G itself. Training is unchanged: "
+                      "where G circles the equilibrium, the average of the circle sits near its centre.")
+
+
 def width(default: int) -> Any:
     return param(default, label="Width", lo=2, hi=256, effect=Effect.REBUILD, group="Networks")
 
@@ -178,7 +193,8 @@ class TrainingSettings:
                      g_steps=self.g_steps, optimizer_g=in_effect(self, "optimizer_g"),
                      momentum_g=in_effect(self, "momentum_g"), objective=self.objective,
                      label_smoothing=self.label_smoothing, gp_weight=self.gp_weight,
-                     method=getattr(self, "method", "adversarial"))
+                     method=getattr(self, "method", "adversarial"), lr_halving=getattr(self, "lr_halving", 0),
+                     g_average=getattr(self, "g_average", 0.0))
 
     def multiply_adds_per_sample(self) -> int:
         """Multiply-adds of one sample's forward pass through G and through D (each lab's networks)."""

@@ -76,7 +76,16 @@ def algorithm1(config, data_name: str) -> str:
         updates = (f"Updates use {optimizer_d}" if optimizer_d == optimizer_g else
                    f"D's updates use {optimizer_d}; G's use {optimizer_g}")
         updates += f"; learning rates η_D = {h.lr_d:g}, η_G = {h.lr_g:g}."
+    updates += _settling(h)
     return f"for number of training iterations do\n{_indent(d_loop + g_step, 4)}\nend for\n\n{updates}"
+
+
+def _settling(h) -> str:
+    """The annealing and the averaged generator, when on (sentences after the updates line)."""
+    text = f" Both learning rates halve every {h.lr_halving:,} iterations." if h.lr_halving else ""
+    if h.g_average:
+        text += f" The page shows the averaged generator: θ̄_g ← β θ̄_g + (1 − β) θ_g after each G step, β = {h.g_average:g}."
+    return text
 
 
 def settings_line(config) -> str:
@@ -93,5 +102,7 @@ def settings_line(config) -> str:
     if (h.g_optimizer, h.g_momentum) != (h.optimizer, h.momentum):
         optimizer = (f"D: {optimizer} · G: {h.g_optimizer.upper()}, "
                      f"{'β1' if h.g_optimizer == 'adam' else 'momentum'} = {h.g_momentum:g}")
+    settling = (f" · η halves every {h.lr_halving:,}" if h.lr_halving else "") + \
+        (f" · averaged G, β = {h.g_average:g}" if h.g_average else "")
     return (f"{objective} · k = {h.k}{g_steps} · m = {h.batch} · {optimizer} · η_D = {h.lr_d:g} · "
-            f"η_G = {h.lr_g:g}")
+            f"η_G = {h.lr_g:g}{settling}")

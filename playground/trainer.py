@@ -19,6 +19,7 @@ finite when D saturates.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -66,6 +67,8 @@ class Hyper:
     label_smoothing: float = 0.0  # one-sided: real samples' label 1 − s (bce and least squares)
     gp_weight: float = 10.0  # WGAN-GP's λ
     method: str = "adversarial"  # or 'mmd': G minimises MMD² to the data, D is not trained
+    lr_halving: int = 0  # both learning rates halve every this many iterations (0: constant)
+    g_average: float = 0.0  # β of the averaged generator shown, updated after each G step (0: off)
 
     @property
     def g_optimizer(self) -> str:
@@ -74,6 +77,10 @@ class Hyper:
     @property
     def g_momentum(self) -> float:
         return self.momentum if self.momentum_g is None else self.momentum_g
+
+    def lr_factor(self, iterations: int) -> float:
+        """What the learning rates are multiplied by after ``iterations`` iterations."""
+        return 0.5 ** (iterations / self.lr_halving) if self.lr_halving else 1.0
 
     def losses(self) -> Losses:
         return Losses(self.objective, self.loss, real_label(self.objective, self.label_smoothing), self.gp_weight)
@@ -245,6 +252,9 @@ class Trainer:
         self.hyper, self.losses = hyper, hyper.losses()
         self.engine = self._make_engine()
         self._make_optimizers()
+        self.G_average: torch.nn.Module | None = None  # the averaged generator, while hyper.g_average > 0
+        self.averaged_steps = 0  # G steps averaged into it
+        self._sync_average()
         self.iterations = self.d_steps = self.g_steps = 0
         self._d_loss: torch.Tensor | None = None  # None until D's first step: there is no D loss yet
         self._g_norms: list[torch.Tensor] = []  # ‖∇θG‖ of each G step of the iteration under way
@@ -280,6 +290,40 @@ class Trainer:
         self._make_optimizers(d=restart_d, g=restart_g)
         for opt, lr, momentum in ((self.opt_d, hyper.lr_d, hyper.momentum), (self.opt_g, hyper.lr_g, hyper.g_momentum)):
             opt.lr, opt.momentum = lr, momentum
+        self._sync_average()
+
+    def _sync_average(self) -> None:
+        """Keep an averaged generator while the hyperparameters ask for one: it starts as a copy of G
+        (when averaging is switched on) and is dropped when it is switched off."""
+        if self.hyper.g_average <= 0:
+            self.G_average = None
+        elif self.G_average is None:
+            self.G_average = copy.deepcopy(self.G).requires_grad_(False)
+            self.averaged_steps = 0
+
+    def _update_average(self) -> None:
+        """θ̄ ← β θ̄ + (1 − β) θ after a G step: an exponential moving average of G's weights (Polyak
+        averaging). Where the pair circles the equilibrium rather than settling, the average of the
+        circle sits near its centre; training itself never reads it. For the first steps β is at most
+        (1 + n) / (10 + n), n the steps averaged so far, so the average follows a G that is still
+        learning fast instead of dragging its initial weights along."""
+        if self.G_average is None:
+            return
+        n = self.averaged_steps
+        beta = min(self.hyper.g_average, (1 + n) / (10 + n))
+        self.averaged_steps += 1
+        with torch.no_grad():
+            torch._foreach_lerp_(list(self.G_average.parameters()), list(self.G.parameters()), 1 - beta)
+            for average, live in zip(self.G_average.buffers(), self.G.buffers()):
+                average.copy_(live)
+
+    def _anneal(self) -> None:
+        """Set both learning rates for the iteration under way (with ``lr_halving``: they halve
+        every that many iterations, so the steps shrink and the pair can settle)."""
+        h = self.hyper
+        if h.lr_halving:
+            factor = h.lr_factor(self.iterations)
+            self.opt_d.lr, self.opt_g.lr = h.lr_d * factor, h.lr_g * factor
 
     # One D step, one G step, one iteration ------------------------------------------------------
 
@@ -292,18 +336,19 @@ class Trainer:
         # descend the objective's D loss (objectives.py): for bce −[mean log D(x) + mean log(1 − D(G(z)))],
         # for wgan-gp mean D(G(z)) − mean D(x) + λ · penalty at x̂ = ε x + (1 − ε) G(z)
         self._d_loss, grads = self.engine.d_grads(real, z, self.losses, mix)
+        self._anneal()
         self.opt_d.step(grads)
         self.d_steps += 1
         if self.watch:  # G did not move: G(z) now is what D saw
             self.last_step = StepRecord("D", self.d_steps, self.g_steps, self.iterations + 1, real, z,
-                                        self.generate(z), self._d_loss)
+                                        self.generate(z, averaged=False), self._d_loss)
 
     def _update_g(self) -> torch.Tensor:
         """Update G on a fresh noise minibatch; returns its loss."""
         m = self.hyper.batch
         z = self.sample_noise(m, self.rng)
         real = None
-        fake = self.generate(z) if self.watch else None  # before G moves
+        fake = self.generate(z, averaged=False) if self.watch else None  # before G moves
         if self.hyper.method == "mmd":
             # descend MMD²(x, G(z)) on a fresh data minibatch: no discriminator (Li et al. 2015)
             real = self.sample_real(m, self.rng)
@@ -311,7 +356,9 @@ class Trainer:
         else:
             g_loss, grads = self.engine.g_grads(z, self.losses)  # descend the objective's G loss
         self._g_norms.append(gradient_norm(grads))
+        self._anneal()
         self.opt_g.step(grads)
+        self._update_average()
         self.g_steps += 1
         if self.watch:
             self.last_step = StepRecord("G", self.d_steps, self.g_steps, self.iterations + 1, real, z, fake, g_loss)
@@ -458,6 +505,9 @@ class Trainer:
         }
         if self._d_loss is not None:
             state["d_loss"] = self._d_loss.detach().clone()
+        if self.G_average is not None:
+            state["G_average"] = {name: t.detach().clone() for name, t in self.G_average.state_dict().items()}
+            state["averaged_steps"] = self.averaged_steps
         return state
 
     def load_state_dict(self, state: dict) -> None:
@@ -476,6 +526,10 @@ class Trainer:
                                          (self.opt_g, hyper.lr_g, hyper.g_momentum, state["opt_g"])):
             opt.lr, opt.momentum = lr, momentum
             opt.load_state_dict(saved)
+        self._sync_average()
+        if self.G_average is not None:  # a state saved without one (averaging was off): start from G
+            self.G_average.load_state_dict(state.get("G_average", state["G"]))
+            self.averaged_steps = int(state.get("averaged_steps", 0))
         self.rng.set_state(state["rng"])
         self.iterations, self.d_steps, self.g_steps = (int(state[k]) for k in ("iterations", "d_steps", "g_steps"))
         d_loss = state.get("d_loss")
@@ -489,8 +543,11 @@ class Trainer:
     # Evaluation ---------------------------------------------------------------------------------
 
     @torch.no_grad()
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
-        return self.G(z.to(self.device))
+    def generate(self, z: torch.Tensor, averaged: bool = True) -> torch.Tensor:
+        """G(z), by the averaged generator when there is one (what the page shows) unless
+        ``averaged`` is False (the G that trains: what a D step saw)."""
+        G = self.G_average if averaged and self.G_average is not None else self.G
+        return G(z.to(self.device))
 
     @torch.no_grad()
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:

@@ -83,6 +83,7 @@ def iterations(cell: Cell) -> int:
 def make_run(cell: Cell, seed: int, overrides: dict):
     lab = LABS[cell.lab]
     config = cfg.replace_fields(lab.config_cls(), {**dict(cell.settings), "seed": seed})
+    config, _ = lab.retarget(lab.config_cls(), config)  # a target cell trains as choosing the target does
     config, notices = cfg.from_text(lab.config_cls, overrides, base=config)
     assert not notices, notices
     data = {}

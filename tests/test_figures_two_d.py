@@ -155,3 +155,12 @@ def test_the_landscape_scale_follows_the_objective():
     scale = two_d.d_scale(witness)
     assert scale["bottom"] == -scale["top"] >= -1.5 and scale["ticks"][0].endswith("G too much")
     assert two_d.landscape(witness).data[-1].marker.colorbar.title.text == "witness f(x)"
+
+
+def test_p_g_says_when_it_is_the_averaged_generators():
+    snap, config = snapshot(g_average=0.999)
+    labels = [a.text for a in two_d.frame_2d(snap, config)["densities"].layout.annotations]
+    assert "p_g (averaged G, KDE, own scale)" in labels
+    assert "averaged G(z)" in [t.name for t in two_d.frame_2d(snap, config)["landscape"].data]
+    plain, config = snapshot()
+    assert "p_g (KDE, own scale)" in [a.text for a in two_d.frame_2d(plain, config)["densities"].layout.annotations]

@@ -8,7 +8,7 @@ import pytest
 
 import apptest_helpers as h
 from playground import config as cfg
-from playground.cli import _config_from_args, build_parser
+from playground.cli import _config_from_args, build_parser, main
 from playground.labs import LABS
 from playground.labs.registry import recommendation_note
 
@@ -30,12 +30,13 @@ def test_choosing_the_target_applies_its_settings_with_a_notice():
 
 
 def test_leaving_the_target_restores_the_defaults_it_set_but_not_what_the_class_changed():
-    grid, _ = LAB.retarget(LAB.config_cls(), with_target(LAB.config_cls(), TARGET))
-    back, note = LAB.retarget(grid, with_target(grid, "ring8"))
+    chosen, _ = LAB.retarget(LAB.config_cls(), with_target(LAB.config_cls(), TARGET))
+    back, note = LAB.retarget(chosen, with_target(chosen, "ring8"))
     assert note is None and back == LAB.config_cls()
     name = next(iter(WANTED))
-    other = next(v for v in cfg.specs(LAB.config_cls)[name].suggested or (16, 32) if v not in (WANTED[name],))
-    tuned = cfg.replace_fields(grid, {name: other})  # the class changed it on the grid: it stays
+    default = cfg.defaults(LAB.config_cls)[name]
+    other = next(v for v in cfg.specs(LAB.config_cls)[name].suggested or (16, 32) if v not in (WANTED[name], default))
+    tuned = cfg.replace_fields(chosen, {name: other})  # the class changed it on that target: it stays
     back, _ = LAB.retarget(tuned, with_target(tuned, "ring8"))
     assert getattr(back, name) == other
     assert recommendation_note(LAB, tuned) is None  # no longer the recommended settings: no notice
@@ -50,15 +51,18 @@ def test_kept_settings_are_not_touched():
     assert unchanged == dataclasses.replace(old, seed=3) and note is None
 
 
-def test_the_cli_applies_them_unless_a_flag_sets_one(capsys):
+def test_the_cli_applies_them_unless_a_flag_sets_one(capsys, tmp_path, monkeypatch):
     parser = build_parser("2d")
     name = next(iter(WANTED))
     _, config = _config_from_args(parser, parser.parse_args(["train", "--lab", "2d", "--target", TARGET]))
     assert all(getattr(config, n) == v for n, v in WANTED.items())
-    assert TARGET in capsys.readouterr().err
     flag, value = f"--{name.replace('_', '-')}", cfg.format_text(cfg.defaults(LAB.config_cls)[name])
     _, config = _config_from_args(parser, parser.parse_args(["train", "--lab", "2d", "--target", TARGET, flag, value]))
     assert getattr(config, name) == cfg.defaults(LAB.config_cls)[name]
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--lab", "2d", "--target", TARGET, "--steps", "2"]) == 0
+    assert recommendation_note(LAB, config=cfg.replace_fields(LAB.config_cls(), {"target": TARGET, **WANTED})) \
+        in capsys.readouterr().err  # said once the arguments are known to be good
 
 
 @pytest.mark.parametrize("lab_key", ["1d", "2d"])
@@ -82,3 +86,14 @@ def test_the_sidebar_applies_them_and_says_so():
     assert at.session_state["2d:session"].config == LAB.config_cls()
     assert not any("recommended settings" in info.value for info in at.sidebar.info)
     assert not at.exception
+
+
+def test_a_link_naming_the_target_brings_its_settings_unless_it_names_them_too():
+    name = next(iter(WANTED))
+    default = cfg.format_text(cfg.defaults(LAB.config_cls)[name])
+    at = h.open_lab("app_pages/lab_2d.py", {"target": TARGET})
+    config = at.session_state["2d:session"].config
+    assert all(getattr(config, n) == v for n, v in WANTED.items())
+    assert any("recommended settings" in info.value for info in at.sidebar.info)
+    at = h.open_lab("app_pages/lab_2d.py", {"target": TARGET, name: default})
+    assert getattr(at.session_state["2d:session"].config, name) == cfg.defaults(LAB.config_cls)[name]

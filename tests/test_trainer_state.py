@@ -26,8 +26,9 @@ def plain(value) -> bool:
 
 
 def weights(trainer) -> list[torch.Tensor]:
+    averaged = params(trainer.G_average) if trainer.G_average is not None else []
     return params(trainer.G) + params(trainer.D) + [b.clone() for b in trainer.G.buffers()] + \
-        [b.clone() for b in trainer.D.buffers()]
+        [b.clone() for b in trainer.D.buffers()] + averaged
 
 
 def assert_identical(a: list[torch.Tensor], b: list[torch.Tensor]) -> None:
@@ -109,6 +110,7 @@ def digits() -> MnistData:
 @pytest.mark.parametrize("lab_key, changes", [
     ("1d", {"width": 8, "batch": 32}),
     ("2d", {"width": 16, "batch": 32}),
+    ("2d", {"width": 16, "batch": 32, "lr_halving": 2, "g_average": 0.9}),  # annealed, averaged G
     ("mnist", {"batch": 8, "latent_dim": 8, "device": "cpu"}),  # conditional MLP
     ("mnist", {"batch": 8, "latent_dim": 8, "device": "cpu", "model": "dcgan", "conditional": False}),
 ])

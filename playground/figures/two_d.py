@@ -96,10 +96,11 @@ def _square_axes(snap, suffix: str = "", **settings) -> dict:
 
 def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, height: int = 560,
               style: Style = NORMAL, show_heatmap: bool = True, show_contours: bool = True,
-              show_real: bool = True, show_fake: bool = True) -> go.Figure:
+              show_real: bool = True, show_fake: bool = True, averaged: bool = False) -> go.Figure:
     """D(x) as a heatmap (a critic's score or the MMD witness where those train G; see
     :func:`d_scale`), p_data's contours, real (black) and generated (green) samples, the gradient
-    arrows at generated samples and G's warped z-grid: each layer drawn only when it is on."""
+    arrows at generated samples and G's warped z-grid: each layer drawn only when it is on.
+    ``averaged``: the generated samples are the averaged generator's, and their legend says so."""
     top = float(np.nanmax(snap.p_data)) or 1.0
     traces = []
     if show_heatmap:
@@ -115,7 +116,7 @@ def landscape(snap, show_arrows: bool = True, show_manifold: bool = False, heigh
         traces.append(_manifold_trace(snap.manifold, style))
     if show_fake:
         traces.append(dict(type="scatter", x=snap.fake[:, 0], y=snap.fake[:, 1], mode="markers",
-                           name="generated G(z)", marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
+                           name="averaged G(z)" if averaged else "generated G(z)", marker=_sized(FAKE_MARKER, style), hoverinfo="skip"))
     if show_arrows and snap.arrows is not None:
         traces.extend(_arrow_traces(snap, "∂f/∂x (G's push)" if snap.method == "mmd" else "∂D/∂x (G's push)", style))
     if show_heatmap:
@@ -197,12 +198,14 @@ def _off_plot_note(snap, style: Style = NORMAL) -> dict:
 
 
 def densities(snap, density: str, height: int = 560, shared_scale: bool = False, side_by_side: bool = False,
-              style: Style = NORMAL) -> go.Figure:
+              style: Style = NORMAL, averaged: bool = False) -> go.Figure:
     """p_data above p_g (or beside it: ``side_by_side``, for a wide and low window). p_g has a colour
     scale of its own: on p_data's, a p_g that has spread out a little is a pale wash (a ring of 8
     Gaussians of std 0.1 peaks ~6× higher than a KDE of G's samples), unreadable on a projector.
-    ``shared_scale`` puts it on p_data's scale, where a collapsed p_g saturates."""
-    label = "KDE" if density == "kde" else "histogram"
+    ``shared_scale`` puts it on p_data's scale, where a collapsed p_g saturates. ``averaged``: the
+    samples are the averaged generator's, and p_g's label says so where it has the room (stacked; side
+    by side, the landscape's legend says it)."""
+    label = ("averaged G, " if averaged and not side_by_side else "") + ("KDE" if density == "kde" else "histogram")
     top = 1.2 * (float(np.nanmax(snap.p_data)) or 1.0)
     top_g, scale_note = (top, "p_data's scale") if shared_scale else (_own_top(snap.p_g), "own scale")
     traces = [
@@ -261,7 +264,8 @@ def modes_history(history: dict, modes_total: int, height: int = 300, style: Sty
 def landscape_of(snap, config, style: Style = NORMAL) -> go.Figure:
     """The landscape with the layers the config's Display settings switch on."""
     return landscape(snap, config.show_arrows, config.show_manifold, style=style, show_heatmap=config.show_heatmap,
-                     show_contours=config.show_contours, show_real=config.show_real, show_fake=config.show_fake)
+                     show_contours=config.show_contours, show_real=config.show_real, show_fake=config.show_fake,
+                     averaged=config.g_average > 0)
 
 
 def frame_2d(snap, config) -> dict[str, go.Figure]:
@@ -269,7 +273,7 @@ def frame_2d(snap, config) -> dict[str, go.Figure]:
     style = style_of(config)
     return {"landscape": landscape_of(snap, config, style),
             "densities": densities(snap, config.density, shared_scale=config.shared_scale,
-                                   side_by_side=config.present, style=style)}
+                                   side_by_side=config.present, style=style, averaged=config.g_average > 0)}
 
 
 def history_2d(snap, config) -> dict[str, go.Figure]:

@@ -85,6 +85,7 @@ LABS: dict[str, Lab] = {
               figures_1d.frame_1d, figures_1d.history_1d, one_d.readouts, retention=RETENTION["1d"], stages=True),
     "2d": Lab("2d", "2-D lab", two_d.Config2D, two_d.PRESETS_2D, two_d.Run2D, two_d.summary,
               figures_2d.frame_2d, figures_2d.history_2d, two_d.readouts, retention=RETENTION["2d"],
+              recommended=two_d.RECOMMENDED_2D,
               main_picture=lambda snap, config: figures_2d.landscape_of(snap, config).update_layout(width=660)),  # square axes: narrower than the 800-pixel default
     "mnist": Lab("mnist", "MNIST lab", mnist.ConfigMNIST, mnist.PRESETS_MNIST, mnist.RunMNIST,
                  mnist.summary, figures_mnist.frame_mnist, figures_mnist.history_mnist, mnist.readouts,

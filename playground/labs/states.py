@@ -110,7 +110,11 @@ def compact_state_bytes(run, config, lab_key: str, data: dict | None = None) -> 
     doc = _document(run, config, lab_key, data)
     doc["form"] = COMPACT
     doc["networks"] = {"G": _half(trainer.G.state_dict()), "D": _half(trainer.D.state_dict())}
+    if trainer.G_average is not None:
+        doc["networks"]["G_average"] = _half(trainer.G_average.state_dict())
     doc["counts"] = {"iterations": trainer.iterations, "d_steps": trainer.d_steps, "g_steps": trainer.g_steps}
+    if trainer.G_average is not None:
+        doc["counts"]["averaged_steps"] = trainer.averaged_steps
     return _saved(doc)
 
 
@@ -255,8 +259,13 @@ def _check_trainer(state: Any, run, config) -> None:
     _same_tensors("generator", state.get("G"), trainer.G.state_dict())
     _same_tensors("discriminator", state.get("D"), trainer.D.state_dict())
     hyper = asdict(config.hyper())
-    if not isinstance(state.get("hyper"), dict) or set(state["hyper"]) != set(hyper):
+    saved = state.get("hyper")
+    # a file written before a hyperparameter existed lacks it (HYPER_ADDED): it takes the settings' value
+    if not isinstance(saved, dict) or not set(hyper) - HYPER_ADDED <= set(saved) <= set(hyper):
         raise InvalidState("the state's trainer and its settings disagree")
+    if "G_average" in state:
+        _same_tensors("averaged generator", state["G_average"], trainer.G.state_dict())
+        _check_counts(state, ("averaged_steps",))
     state["hyper"] = hyper  # the settings rule (the MNIST lab's minibatch is 4 × m on a GPU, m on a CPU)
     _check_counts(state, ("iterations", "d_steps", "g_steps", "pending_start", "checked"))
     # the optimizers are made for the trainer's engine (one flat tensor per network when fused)
@@ -267,6 +276,9 @@ def _check_trainer(state: Any, run, config) -> None:
         raise InvalidState("the state's random stream is missing")
     if rng.shape != trainer.rng.get_state().shape:  # saved on another kind of device: reseeded from the settings
         state["rng"] = trainer.rng.get_state()
+
+
+HYPER_ADDED = frozenset({"lr_halving", "g_average"})  # Hyper fields newer than the first state files
 
 
 def _check_counts(state: dict, keys: tuple[str, ...]) -> None:
@@ -283,10 +295,18 @@ def _compact_trainer(doc: dict, run) -> dict:
     if not isinstance(networks, dict) or not isinstance(counts, dict):
         raise InvalidState("the compact state holds no networks")
     state = run.trainer.state_dict()
-    for key, what in (("G", "generator"), ("D", "discriminator")):
+    parts = [("G", "generator"), ("D", "discriminator")]
+    if "G_average" in state and "G_average" in networks:  # else the averaged generator starts from G
+        parts.append(("G_average", "averaged generator"))
+    for key, what in parts:
         expected = state[key]
         _same_tensors(what, networks.get(key), expected, FLOAT_DTYPES)
         state[key] = {name: networks[key][name].to(tensor.dtype) for name, tensor in expected.items()}
+    if "G_average" in state and "G_average" not in networks:
+        state["G_average"] = state["G"]
+    if "averaged_steps" in state and "averaged_steps" in counts:
+        _check_counts(counts, ("averaged_steps",))
+        state["averaged_steps"] = counts["averaged_steps"]
     _check_counts(counts, ("iterations", "d_steps", "g_steps"))
     state.update({key: counts[key] for key in ("iterations", "d_steps", "g_steps")})
     return state

@@ -130,6 +130,7 @@ def link_from_url(lab: Lab) -> Link:
     presets |= {name: dict(preset.a) for name, preset in comparisons.items() if name not in presets}
     base, notices = links.preset_config(lab.config_cls, params, presets)
     config, more = cfg.from_text(lab.config_cls, params, base=base, ignore=("steps", "at", *links.PARAMS))
+    config, _ = lab.retarget(base, config, keep=params)  # target=T brings T's recommended settings
     restrictions, locks = links.restrictions_from(lab.config_cls, params, config)
     notices += compare_notices + more + locks
     steps = 0
