@@ -35,6 +35,23 @@ def test_all_modes_preset_finds_every_mode_and_collapse_preset_does_not(seed):
     assert c["modes_captured"] <= 4, c
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_line_with_its_recommended_settings_is_learned(seed):
+    """The line (0/10 seeds with constant rates) trained as choosing it does: rates that halve every
+    2,500 iterations and the averaged generator, 20,000 iterations (~20 s): its sliced W1 is within
+    the learned bar. Two seeds here; scripts/preset_report.py runs ten (README)."""
+    from playground import criteria
+    from playground.labs import LABS
+
+    config, note = LABS["2d"].retarget(Config2D(), dataclasses.replace(Config2D(), target="line", seed=seed))
+    assert note is not None and config.lr_halving and config.g_average
+    run = Run2D(config)
+    run.trainer.train_iterations(20_000)
+    _, metrics = run.evaluate()
+    verdict = criteria.learned_2d(metrics, run.yardstick)
+    assert verdict.passed, verdict.note
+
+
 def test_untrained_generator_captures_little():
     """Before training the generator's samples are mostly between the modes."""
     m = Run2D(Config2D()).snapshot().metrics
