@@ -300,6 +300,9 @@ class Trainer:
         elif self.G_average is None:
             self.G_average = copy.deepcopy(self.G).requires_grad_(False)
             self.averaged_steps = 0
+            # the tensors each update reads, listed once (walking the modules every step costs more than the update)
+            self._averaged = (list(self.G_average.parameters()), list(self.G.parameters()),
+                              list(zip(self.G_average.buffers(), self.G.buffers())))
 
     def _update_average(self) -> None:
         """θ̄ ← β θ̄ + (1 − β) θ after a G step: an exponential moving average of G's weights (Polyak
@@ -312,9 +315,10 @@ class Trainer:
         n = self.averaged_steps
         beta = min(self.hyper.g_average, (1 + n) / (10 + n))
         self.averaged_steps += 1
+        averages, lives, buffers = self._averaged
         with torch.no_grad():
-            torch._foreach_lerp_(list(self.G_average.parameters()), list(self.G.parameters()), 1 - beta)
-            for average, live in zip(self.G_average.buffers(), self.G.buffers()):
+            torch._foreach_lerp_(averages, lives, 1 - beta)
+            for average, live in buffers:
                 average.copy_(live)
 
     def _anneal(self) -> None:
