@@ -78,7 +78,7 @@ def g_average(default: float = 0.0) -> Any:
                  suggested=(0.0, 0.9, 0.99, 0.999, 0.9999),
                  help="0: off. Else show an exponential moving average of G's weights (after each G step, "
                       "θ̄ ← β θ̄ + (1 − β) θ; Polyak averaging) instead of G itself. Training is unchanged: "
-                      "where G circles the equilibrium, the average of the circle sits near its centre.")
+                      "where G circles or jitters around the equilibrium, the average sits near its centre.")
 
 
 def width(default: int) -> Any:

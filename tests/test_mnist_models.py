@@ -134,3 +134,18 @@ def test_trainer_steps_a_dcgan_through_autograd_with_batch_norm_in_train_mode():
     changed = lambda a, b: all(not torch.equal(x, y) for x, y in zip(a, b))  # noqa: E731
     assert changed(before_g, params(G)) and changed(before_d, params(D))
     assert not same(stats_before, [m.running_mean for m in norms])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_discriminator_dropout_acts_in_training_only(model):
+    """With d_dropout, D's logits vary from pass to pass in training mode and not in eval mode (the
+    page's scores); without it, training-mode passes agree (DCGAN: batch statistics are per batch)."""
+    torch.manual_seed(0)
+    x = torch.rand(16, IMAGE_DIM) * 2 - 1
+    _, plain = make_models(model, Z)
+    _, dropped = make_models(model, Z, d_dropout=0.3)
+    assert torch.equal(plain(x), plain(x))
+    assert not torch.allclose(dropped(x), dropped(x))
+    dropped.eval()
+    with torch.no_grad():
+        assert torch.equal(dropped(x), dropped(x))

@@ -86,11 +86,16 @@ class MLPGenerator(_Generator):
 
 
 class MLPDiscriminator(nn.Module):
-    """784 pixels [+ one-hot] -> fully connected layers with LeakyReLU 0.2 -> one logit."""
+    """784 pixels [+ one-hot] -> fully connected layers with LeakyReLU 0.2 -> one logit.
 
-    def __init__(self, hidden: tuple[int, ...] = (512, 256), conditional: bool = False):
+    ``dropout`` (training mode only) drops that fraction of every hidden layer's units, as the
+    maxout discriminator of Goodfellow et al. (2014) did: on a few thousand digits an unregularised
+    D learns them by heart and G's digits then get worse, not better.
+    """
+
+    def __init__(self, hidden: tuple[int, ...] = (512, 256), conditional: bool = False, dropout: float = 0.0):
         super().__init__()
-        self.conditional = conditional
+        self.conditional, self.dropout = conditional, dropout
         self.in_dim = IMAGE_DIM + label_dim(conditional)
         sizes = [self.in_dim, *hidden, 1]
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
@@ -98,7 +103,7 @@ class MLPDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 784 [+ 10]) -> (B, 1)
         *hidden, last = self.linears
         for linear in hidden:
-            x = F.leaky_relu(linear(x), LEAKY_SLOPE)  # (B, hidden[i])
+            x = F.dropout(F.leaky_relu(linear(x), LEAKY_SLOPE), self.dropout, self.training)  # (B, hidden[i])
         return last(x)  # (B, 1) logits
 
 
@@ -130,12 +135,13 @@ class DCGANDiscriminator(nn.Module):
     none on the input layer, as in the paper), then a linear layer to one logit.
 
     The conditional version adds the one-hot label as 10 constant input channels, so every
-    convolution sees which digit the image claims to be.
+    convolution sees which digit the image claims to be. ``dropout`` (training mode only) drops
+    that fraction of each convolution's outputs, as in the MLP discriminator.
     """
 
-    def __init__(self, base: int = DCGAN_BASE, conditional: bool = False):
+    def __init__(self, base: int = DCGAN_BASE, conditional: bool = False, dropout: float = 0.0):
         super().__init__()
-        self.conditional, self.base = conditional, base
+        self.conditional, self.base, self.dropout = conditional, base, dropout
         self.in_dim = IMAGE_DIM + label_dim(conditional)
         self.down1 = nn.Conv2d(1 + label_dim(conditional), base, 4, stride=2, padding=1)
         self.down2 = nn.Conv2d(base, 2 * base, 4, stride=2, padding=1, bias=False)
@@ -147,8 +153,8 @@ class DCGANDiscriminator(nn.Module):
         if self.conditional:
             labels = x[:, IMAGE_DIM:, None, None].expand(-1, -1, IMAGE_SIDE, IMAGE_SIDE)  # (B, 10, 28, 28)
             h = torch.cat([h, labels], dim=1)  # (B, 11, 28, 28)
-        h = F.leaky_relu(self.down1(h), LEAKY_SLOPE)  # -> (B, base, 14, 14)
-        h = F.leaky_relu(self.bn2(self.down2(h)), LEAKY_SLOPE)  # -> (B, 2·base, 7, 7)
+        h = F.dropout(F.leaky_relu(self.down1(h), LEAKY_SLOPE), self.dropout, self.training)  # -> (B, base, 14, 14)
+        h = F.dropout(F.leaky_relu(self.bn2(self.down2(h)), LEAKY_SLOPE), self.dropout, self.training)  # (B, 2·base, 7, 7)
         return self.out(h.flatten(1))  # (B, 2·base·49) -> (B, 1) logits
 
 
@@ -164,19 +170,20 @@ def init_dcgan_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-def make_models(model: str, z_dim: int, conditional: bool = False,
-                width_scale: float = 1.0) -> tuple[nn.Module, nn.Module]:
-    """(G, D) for ``model`` 'mlp' or 'dcgan'; ``width_scale`` multiplies every hidden width.
+def make_models(model: str, z_dim: int, conditional: bool = False, width_scale: float = 1.0,
+                d_dropout: float = 0.0) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for ``model`` 'mlp' or 'dcgan'; ``width_scale`` multiplies every hidden width,
+    ``d_dropout`` is the discriminator's dropout.
 
     Uses the global torch RNG for the initial weights (seed it first for reproducible networks).
     """
     scale = lambda n: max(1, round(n * width_scale))  # noqa: E731
     if model == "mlp":
         return (MLPGenerator(z_dim, (scale(256), scale(512)), conditional),
-                MLPDiscriminator((scale(512), scale(256)), conditional))
+                MLPDiscriminator((scale(512), scale(256)), conditional, d_dropout))
     if model == "dcgan":
         G = DCGANGenerator(z_dim, scale(DCGAN_BASE), conditional)
-        D = DCGANDiscriminator(scale(DCGAN_BASE), conditional)
+        D = DCGANDiscriminator(scale(DCGAN_BASE), conditional, d_dropout)
         G.apply(init_dcgan_weights)
         D.apply(init_dcgan_weights)
         return G, D
