@@ -42,8 +42,8 @@ def draw(snap, session) -> None:
         st.caption(text.settings_line(session.shown_config))
     generated, real, scores = st.columns([3, 3, 3] if session.config.present else [4, 4, 3])
     rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
-    drawn_by = "the averaged G" if session.shown_config.g_average else "G(z)"
-    ui.pixel_image(generated, snap.grid, caption=f"Generated: {drawn_by} on fixed noise{rows_note}")
+    ui.pixel_image(generated, snap.grid, caption=f"Generated: {text.shown_generator(session.shown_config)} "
+                                                 f"on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")
     with scores:
         ui.side_overview(session, "mnist")

@@ -88,6 +88,11 @@ def _settling(h) -> str:
     return text
 
 
+def shown_generator(config) -> str:
+    """Who drew the generated samples on the page: "the averaged G" while averaging is on, else "G(z)"."""
+    return "the averaged G" if getattr(config, "g_average", 0.0) else "G(z)"
+
+
 def settings_line(config) -> str:
     """One line naming the settings a frame was trained with (changes show in the next frame)."""
     h = config.hyper()

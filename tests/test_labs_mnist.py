@@ -363,3 +363,11 @@ def test_the_sgd_preset_stalls_without_diverging(seed):
     _, _, scores = run.discriminator_scores()
     assert scores["d_fake"] < 0.05 and scores["d_real"] > 0.95, scores
     assert run.quality(force=True)["classifier_is"] < 2.0
+
+
+def test_the_grid_caption_names_the_generator_shown():
+    """The caption says "the averaged G" while averaging is on (the default) and G(z) without it."""
+    from playground.text import shown_generator
+
+    assert shown_generator(ConfigMNIST()) == "the averaged G"
+    assert shown_generator(ConfigMNIST(g_average=0.0)) == "G(z)"

@@ -17,6 +17,7 @@ import streamlit as st
 from .. import compare
 from .. import config as cfg
 from ..figures.history import overlaid
+from ..text import shown_generator
 from ..labs import Lab
 from ..live import LiveSession
 from .chart import live_chart, pixel_image
@@ -121,7 +122,7 @@ def compare_frame(snap: Any, session: LiveSession) -> None:
                 live_chart(picture.update_layout(width=None), key=f"{lab.key}.compare.{name}", fill=present)
         else:
             column.markdown(f"**Run {name}**")
-            pixel_image(column, picture, caption=f"{name}: G(z) on the same fixed noise as the other")
+            pixel_image(column, picture, caption=f"{name}: {shown_generator(config)} on the same fixed noise as the other")
     if present:  # on a projector the figures come first, as large as the window allows; the numbers below
         _both_numbers(lab, snap, b, session.steps_per_s)
 
