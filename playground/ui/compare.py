@@ -17,9 +17,9 @@ import streamlit as st
 from .. import compare
 from .. import config as cfg
 from ..figures.history import overlaid
-from ..text import shown_generator
 from ..labs import Lab
 from ..live import LiveSession
+from ..text import shown_generator
 from .chart import live_chart, pixel_image
 from .coach import coach_box
 from .controls import show_readouts
