@@ -60,12 +60,15 @@ def streamlit_server(extra_args: tuple[str, ...] = (), timeout_s: float = 60):
         yield server.url
 
 
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60) -> float:
-    """Poll /_stcore/health until it answers ok; returns the seconds waited."""
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60,
+                 log_path: Path | None = None) -> float:
+    """Poll /_stcore/health until it answers ok; returns the seconds waited. A server that exits
+    first fails with the end of its log (why it exited)."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout_s:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+            log_tail = log_path.read_text(errors="replace")[-2000:] if log_path and log_path.exists() else ""
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}; its log ends:\n{log_tail}")
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read().decode().strip() == "ok":
@@ -176,7 +179,7 @@ def streamlit_server_process(env: dict[str, str] | None = None, extra_args: tupl
                                 env={**os.environ, **(env or {})})
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, proc, timeout_s)
+            wait_healthy(url, proc, timeout_s, log_path)
             yield ServerProcess(url, proc, log_path)
         finally:
             proc.terminate()

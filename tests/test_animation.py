@@ -2,6 +2,7 @@
 Plotly figures rendered by kaleido), MP4, what the page and the CLI say when it cannot be made,
 and `train --save-animation` with its path checked like --save-samples."""
 
+import importlib.util
 import io
 import json
 import os
@@ -15,6 +16,9 @@ from playground.cli import main
 
 needs_browser = pytest.mark.skipif(animation.figure_problem() is not None and not os.environ.get("CI"),
                                    reason=f"cannot render charts here: {animation.figure_problem()}")
+# The "needs Chromium" messages come after the check for kaleido (a requirement, so CI has it).
+needs_kaleido = pytest.mark.skipif(importlib.util.find_spec("kaleido") is None and not os.environ.get("CI"),
+                                   reason="kaleido is not installed")
 
 
 def gif_frames(data: bytes) -> tuple[int, tuple[int, int]]:
@@ -54,6 +58,7 @@ def test_an_mp4_is_h264_in_an_mp4_container():
     assert gif_frames(data[".gif"])[0] == 4
 
 
+@needs_kaleido
 def test_what_cannot_be_made_says_why(monkeypatch):
     assert "nothing to animate" in str(pytest.raises(animation.AnimationError, animation.make_animation, []).value)
     assert "ending in .gif" in animation.format_problem(".png")
@@ -95,6 +100,7 @@ def test_a_directory_with_a_gif_name_is_refused(tmp_path, capsys):
     assert "it is a directory" in capsys.readouterr().err
 
 
+@needs_kaleido
 def test_without_a_browser_the_cli_says_so_before_training(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
     with pytest.raises(SystemExit) as exit_info:

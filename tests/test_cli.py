@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from playground.cli import main
+from playground.device import select_device
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +28,7 @@ def test_train_prints_json_with_the_documented_fields(tmp_path):
     for key in ("lab", "target", "steps", "seconds", "steps_per_s", "device", "d_loss", "g_loss", "d_real",
                 "d_fake", "value", "w1", "js"):
         assert key in data
-    assert data["steps"] == 200 and data["target"] == "gaussian" and data["device"] == "cpu"
+    assert data["steps"] == 200 and data["target"] == "gaussian" and data["device"] == select_device("auto").type
     samples = np.load(out_file)
     assert samples.shape == (10_000,) and np.isfinite(samples).all()
 

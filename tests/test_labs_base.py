@@ -60,7 +60,7 @@ def test_named_seed_streams_reproduce_the_fixed_batches():
     """The fixed evaluation batch is drawn from seed + EVALUATION, saved samples from seed + EXPORT:
     the same for the same seed (a shared link reproduces them), different for another."""
     run = small_run("1d", seed=7)
-    again = run.trainer.sample_noise(len(run.eval_z), torch.Generator().manual_seed(7 + SeedOffset.EVALUATION))
+    again = run.trainer.sample_noise(len(run.eval_z), torch.Generator(run.device).manual_seed(7 + SeedOffset.EVALUATION))
     assert torch.equal(run.eval_z, again)
     assert len({offset.value for offset in SeedOffset}) == len(SeedOffset)
     assert np.array_equal(run.sample_output(50), small_run("1d", seed=7).sample_output(50))

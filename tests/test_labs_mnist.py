@@ -46,11 +46,12 @@ def test_defaults_and_presets_are_valid_settings():
 
 def test_hyper_scales_the_batch_only_on_cuda(monkeypatch):
     """On the CPU the minibatch is m; when the device resolves to CUDA it is CUDA_BATCH_SCALE × m."""
-    config = ConfigMNIST(batch=32, lr_d=0.003, lr_g=0.1)
-    h = config.hyper()
-    assert h.batch == 32 and h.lr_g == 0.003  # link_lr: G uses D's rate
     from playground import fields
 
+    config = ConfigMNIST(batch=32, lr_d=0.003, lr_g=0.1)
+    monkeypatch.setattr(fields, "select_device", lambda preference: torch.device("cpu"))
+    h = config.hyper()
+    assert h.batch == 32 and h.lr_g == 0.003  # link_lr: G uses D's rate
     monkeypatch.setattr(fields, "select_device", lambda preference: torch.device("cuda"))
     assert config.hyper().batch == 32 * CUDA_BATCH_SCALE
 

@@ -20,8 +20,9 @@ WEAK_D_ITERATIONS = 2000
 def test_default_preset_converges_on_several_seeds(seed):
     """Figure 1(d) on each seed: p_g on p_data (the README's criterion, W1 ≤ 0.2 std) and D ≈ ½ over
     the bulk of p_data. Before the inputs were standardised and D widened, seed 1 ended with a
-    plateau of twice p_data's width that D, straight over the data, could not see."""
-    _, snap, _ = train_headless(Config1D(seed=seed), CONVERGE_ITERATIONS)
+    plateau of twice p_data's width that D, straight over the data, could not see. On the CPU: a
+    seed names other random numbers on a GPU, and these are the seeds README's table measured."""
+    _, snap, _ = train_headless(Config1D(seed=seed, device="cpu"), CONVERGE_ITERATIONS)
     m = snap.metrics
     assert criteria.learned_1d(m, Run1D(Config1D()).yardstick).passed, m
     assert m["js"] < 0.05, m

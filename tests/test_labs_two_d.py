@@ -117,7 +117,7 @@ def test_uploaded_points_are_used_only_for_custom_csv():
     points = np.random.default_rng(0).normal([3, 3], 0.5, (400, 2))
     run = Run2D(tiny(target="custom", custom_source="csv"), points=points)
     assert run.using_points and run.target.modes is None
-    real = run.to_data(run.trainer.sample_real(5000, torch.Generator().manual_seed(0)))
+    real = run.to_data(run.trainer.sample_real(5000, torch.Generator(run.device).manual_seed(0)))
     assert np.allclose(real.mean(axis=0), [3, 3], atol=0.1)
     table = Run2D(tiny(target="custom", custom_source="table"), points=points)
     assert not table.using_points and table.target.modes is not None
@@ -169,6 +169,6 @@ def test_other_objectives_report_scores_not_probabilities(objective):
     snap = run.snapshot()
     assert snap.objective == objective and np.isnan(snap.metrics["value"]) and np.isfinite(snap.metrics["mmd2"])
     with torch.no_grad():
-        raw = run.trainer.D(run.to_units(run.grid_points)).numpy().reshape(GRID, GRID)
+        raw = run.trainer.D(run.to_units(run.grid_points).to(run.device)).cpu().numpy().reshape(GRID, GRID)
     np.testing.assert_allclose(snap.d, raw, rtol=1e-5, atol=1e-6)
     assert summary(snap, 1.0)["value"] != summary(snap, 1.0)["value"]  # NaN, null in JSON

@@ -179,3 +179,37 @@ def test_the_page_loads_a_state_and_refuses_a_bad_one_keeping_its_run():
     shipped = states.shipped_states("1d")[0]
     at.selectbox(key="1d.state:start").set_value(shipped.key).run()
     assert session.run.trainer.iterations > 1000 and not at.exception
+
+
+def _assert_same_networks(a, b) -> None:
+    for network in ("G", "D"):
+        weights_b = getattr(b.trainer, network).state_dict()
+        for name, w in getattr(a.trainer, network).state_dict().items():
+            assert torch.equal(w.cpu(), weights_b[name].cpu()), (network, name)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device (scripts/gpu_check.sh runs this on one)")
+@pytest.mark.parametrize("lab_key", sorted(LABS))
+def test_a_state_saved_on_a_gpu_loads_on_a_cpu_and_back(lab_key, monkeypatch):
+    """README's promise: the networks arrive exact on the other device, and the run trains on
+    there (its random stream starts afresh from the seed)."""
+    from playground import device
+
+    lab = LABS[lab_key]
+    small = {"mnist": {"batch": 16, "latent_dim": 8}}.get(lab_key, {"width": 8, "batch": 32})
+    config = dataclasses.replace(lab.config_cls(), **small)  # device "auto": CUDA here
+    run = lab.make_run(config)
+    run.trainer.train_iterations(5)
+    assert run.device.type == "cuda"
+    with monkeypatch.context() as no_gpu:
+        no_gpu.setattr(device, "cuda_available", lambda: False)
+        on_cpu = states.load_state(lab, states.state_bytes(run, config, lab_key)).run
+        assert on_cpu.device.type == "cpu"
+        _assert_same_networks(run, on_cpu)
+        on_cpu.trainer.train_iterations(3)
+        saved_on_cpu = states.state_bytes(on_cpu, config, lab_key)
+    back = states.load_state(lab, saved_on_cpu).run
+    assert back.device.type == "cuda" and back.trainer.iterations == 8
+    _assert_same_networks(on_cpu, back)
+    back.trainer.train_iterations(3)
+    assert all(torch.isfinite(w).all() for w in back.trainer.G.state_dict().values())
