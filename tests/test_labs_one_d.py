@@ -7,25 +7,36 @@ import pytest
 
 from helpers import tiny_config
 from playground import criteria
-from playground.labs.one_d import (PRESETS_1D, QUANTILE_CLIP, Config1D, Run1D, ideal_transform, nearer_ideal,
-                                   train_headless)
+from playground.labs.one_d import PRESETS_1D, QUANTILE_CLIP, Config1D, Run1D, ideal_transform, nearer_ideal
 from playground.targets.one_d import TARGET_NAMES_1D, make_target_1d
 from playground.trainer import Diverged
 
 CONVERGE_ITERATIONS = 10_000  # the criterion's budget
+CHECK_EVERY = 1000
 WEAK_D_ITERATIONS = 2000
 
 
 @pytest.mark.parametrize("seed", [3, 1])  # the default seed, and seed 1, where the old defaults ended at W1 0.55
 def test_default_preset_converges_on_several_seeds(seed):
-    """Figure 1(d) on each seed: p_g on p_data (the README's criterion, W1 ≤ 0.2 std) and D ≈ ½ over
-    the bulk of p_data. Before the inputs were standardised and D widened, seed 1 ended with a
-    plateau of twice p_data's width that D, straight over the data, could not see. On the CPU: a
-    seed names other random numbers on a GPU, and these are the seeds README's table measured."""
-    _, snap, _ = train_headless(Config1D(seed=seed, device="cpu"), CONVERGE_ITERATIONS)
+    """Figure 1(d) on each seed: p_g reaches p_data within the criterion's 10,000 iterations (W1 ≤
+    0.2 std) and stays near it, with D ≈ ½ over the bulk of p_data. Before the inputs were
+    standardised and D widened, seed 1 ended with a plateau of twice p_data's width that D,
+    straight over the data, could not see.
+
+    Once learned, p_g jitters about p_data with Adam's constant step (on seed 3, W1 between 0.05
+    and 0.18 from one 500-iteration check to the next), and which side of the bar the last
+    iteration lands on differs between PyTorch builds and devices (0.060 here, 0.103 and 0.117 on
+    another CPU and a GPU): so "learned" is asked within the run, "near" at its end."""
+    run = Run1D(Config1D(seed=seed))
+    learned_at = None
+    for _ in range(CONVERGE_ITERATIONS // CHECK_EVERY):
+        run.trainer.train_iterations(CHECK_EVERY)
+        snap = run.snapshot()
+        if learned_at is None and criteria.learned_1d(snap.metrics, run.yardstick).passed:
+            learned_at = run.trainer.iterations
     m = snap.metrics
-    assert criteria.learned_1d(m, Run1D(Config1D()).yardstick).passed, m
-    assert m["js"] < 0.05, m
+    assert learned_at is not None, m
+    assert m["w1"] <= 2 * run.yardstick.learned and m["js"] < 0.05, m
     assert abs(m["d_real"] - 0.5) < 0.05 and abs(m["d_fake"] - 0.5) < 0.05, m
     assert abs(m["value"] + np.log(4)) < 0.05, m
     support = snap.p_data > 0.25 * snap.p_data.max()
