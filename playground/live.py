@@ -334,6 +334,7 @@ class LiveSession:
             else:
                 self.slots.release(id(self))
                 self.queue_place = 0
+                self.run.refresh()  # a paused page shows every number at the iteration it stopped at
             self.meter.clear()
             self.pacer.reset()
 
@@ -396,6 +397,7 @@ class LiveSession:
                                        progress or (lambda done, asked, place: None))
             finally:
                 self.slots.release(id(self))
+                self.run.refresh()  # the first frame's numbers are those of the last iteration trained
                 self.pretraining = Pretraining(iterations, self.run.trainer.iterations - first,
                                                time.perf_counter() - start, ended)
             return self.pretraining

@@ -332,3 +332,20 @@ def test_a_page_that_went_gives_its_slot_back_but_stays_running():
     s.release_slot()
     assert slots.in_use == 0 and s.running
     assert s.tick(0.01) > 0 and slots.in_use == 1
+
+
+def test_after_pretraining_and_on_pausing_the_mnist_numbers_are_those_of_the_last_iteration():
+    """The MNIST lab scores its digits at most every few seconds while live. A link's pre-training
+    ends, or Pause is pressed, and the frame that stays on screen must not keep the numbers of an
+    earlier iteration (a link's steps=300 showed IS 1.02, scored near iteration 200, beside
+    "iteration 300", where the G of iteration 300 scores 1.53)."""
+    config = dataclasses.replace(LABS["mnist"].config_cls(), **SMALL_CONFIGS["mnist"], device="cpu")
+    s = LiveSession(LABS["mnist"], config)
+    s.pretrain(40, evaluations=4)
+    assert s.snapshot().metrics["quality_iteration"] == s.run.trainer.iterations == 40
+    s.set_running(True)
+    s.tick(budget_s=0.05)
+    s.snapshot()
+    s.tick(budget_s=0.05)
+    s.set_running(False)
+    assert s.snapshot().metrics["quality_iteration"] == s.run.trainer.iterations > 40
