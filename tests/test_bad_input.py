@@ -731,6 +731,24 @@ def test_bench_on_cuda_without_a_gpu_refuses_instead_of_measuring_the_cpu(monkey
     assert "no CUDA device" in _exit_2_one_line(["bench", "--device", "cuda", "--lab", "1d"], capsys)
 
 
+def test_gpu_check_without_a_gpu_measures_nothing_and_says_so(tmp_path):
+    """Without CUDA the script exits 3 before any step, so no CPU number is taken for a GPU one."""
+    import os
+    import subprocess
+    import sys
+
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: the script would measure")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gpu_check.sh"
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # its python3 is ours
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": path})
+    assert result.returncode == 3 and "nothing was measured" in result.stderr
+    assert "==" not in result.stdout  # no step started
+
+
 @pytest.mark.parametrize("lab", ["1d", "2d"])
 def test_save_samples_into_a_missing_directory(lab, tmp_path, capsys):
     err = _exit_2_one_line(["train", "--lab", lab, "--steps", "1", "--width", "8",
