@@ -12,7 +12,7 @@ from playground.targets.one_d import TARGET_NAMES_1D, make_target_1d
 from playground.trainer import Diverged
 
 CONVERGE_ITERATIONS = 10_000  # the criterion's budget
-CHECK_EVERY = 1000
+EVALUATE_EVERY = 1000  # iterations between the criterion's checks
 WEAK_D_ITERATIONS = 2000
 
 
@@ -29,8 +29,8 @@ def test_default_preset_converges_on_several_seeds(seed):
     another CPU and a GPU): so "learned" is asked within the run, "near" at its end."""
     run = Run1D(Config1D(seed=seed))
     learned_at = None
-    for _ in range(CONVERGE_ITERATIONS // CHECK_EVERY):
-        run.trainer.train_iterations(CHECK_EVERY)
+    for _ in range(CONVERGE_ITERATIONS // EVALUATE_EVERY):
+        run.trainer.train_iterations(EVALUATE_EVERY)
         snap = run.snapshot()
         if learned_at is None and criteria.learned_1d(snap.metrics, run.yardstick).passed:
             learned_at = run.trainer.iterations

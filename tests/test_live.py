@@ -264,8 +264,9 @@ def test_step_g_before_any_d_step_is_not_a_divergence(lab):
 
 
 def test_pretraining_is_bounded_in_time_even_when_iterations_are_slow():
-    """A config at the work limit (~0.25 s per iteration on the CPU; a GPU runs it fast): pre-training ends within one iteration
-    and one evaluation of its budget, holds a training slot meanwhile and reports progress."""
+    """A config at the work limit (~0.25 s per iteration on the CPU, which a GPU runs fast):
+    pre-training ends within one iteration and one evaluation of its budget, holds a training
+    slot meanwhile and reports progress."""
     slots = TrainingSlots(capacity=2)
     config = dataclasses.replace(LABS["2d"].config_cls(), batch=4096, width=256, depth=2, device="cpu")
     s = LiveSession(LABS["2d"], config, slots=slots)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -284,15 +283,6 @@ def summary(snapshot: Snapshot1D, seconds: float) -> dict:
     return {"steps": snapshot.iteration, "seconds": round(seconds, 3),
             "steps_per_s": round(snapshot.iteration / seconds, 1) if seconds > 0 else None,
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value", "w1", "js", "mmd2")}}
-
-
-def train_headless(config: Config1D, iterations: int) -> tuple[Run1D, Snapshot1D, float]:
-    """Build a run, train it for ``iterations`` and return (run, final snapshot, seconds)."""
-    run = Run1D(config)
-    start = time.perf_counter()
-    run.trainer.train_iterations(iterations)
-    seconds = time.perf_counter() - start
-    return run, run.snapshot(), seconds
 
 
 def readouts(snap: Snapshot1D, rate: float) -> list[Readout]:
