@@ -41,7 +41,8 @@ def draw(snap, session) -> None:
     if not session.config.present:
         st.caption(text.settings_line(session.shown_config))
     generated, real, scores = st.columns([3, 3, 3] if session.config.present else [4, 4, 3])
-    rows_note = " · one row per digit 0–9" if snap.one_row_per_digit else ""
+    rows_note = (" · one row per digit 0–9" if snap.one_row_per_digit else
+                 " · one row per code value c = 0–9 (G picks which digit each one writes)" if snap.one_row_per_code else "")
     ui.pixel_image(generated, snap.grid, caption=f"Generated: {text.shown_generator(session.shown_config)} "
                                                  f"on fixed noise{rows_note}")
     ui.pixel_image(real, snap.real_grid, caption="Real digits")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .mmd import BANDWIDTHS
 from .objectives import OBJECTIVES
+from .trainer import INFO_WEIGHT
 
 NOISE_TEXT = {"uniform": "U(−1, 1)", "normal": "N(0, 1)"}
 NOISE_TEXT_MULTI = {"uniform": "U(−1, 1)^{d}", "normal": "N(0, I), d = {d}"}
@@ -76,8 +77,16 @@ def algorithm1(config, data_name: str) -> str:
         updates = (f"Updates use {optimizer_d}" if optimizer_d == optimizer_g else
                    f"D's updates use {optimizer_d}; G's use {optimizer_g}")
         updates += f"; learning rates η_D = {h.lr_d:g}, η_G = {h.lr_g:g}."
-    updates += _settling(h)
+    updates += _settling(h) + _info_code(config)
     return f"for number of training iterations do\n{_indent(d_loop + g_step, 4)}\nend for\n\n{updates}"
+
+
+def _info_code(config) -> str:
+    """InfoGAN's code term, when the run has a code (a sentence after the updates line)."""
+    if not getattr(config, "code_dim", 0):
+        return ""
+    return (f" Each z also carries a one-hot code c, uniform over {config.code_dim} values; both updates also "
+            f"descend λ · CE(Q(G(z, c)), c), λ = {INFO_WEIGHT:g}, Q being D's second head (InfoGAN).")
 
 
 def _settling(h) -> str:

@@ -14,6 +14,10 @@ The objectives (the paper's binary cross-entropy, least squares, hinge, WGAN-GP)
 with real = 1 and fake = 0, so the D loss is exactly −V(D, G) estimated on the minibatch; at the
 optimum it is log 4. Losses are computed from logits (log σ(l) = −softplus(−l)) so that they stay
 finite when D saturates.
+
+A G with InfoGAN's categorical code (``G.code_dim`` > 0, Chen et al. 2016) adds λ · CE(Q(G(z, c)), c)
+to both updates, Q being D's second head: D's shared layers and Q learn to read the code back,
+G to write it legibly. The losses reported are the objective's alone.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ GEN_LOSSES = ("nonsaturating", "minimax")
 NOISE_KINDS = ("uniform", "normal")
 
 Sampler = Callable[[int, torch.Generator], torch.Tensor]
+INFO_WEIGHT = 1.0  # λ of InfoGAN's code term (Chen et al. use 1 for a categorical code)
 
 
 def noise_sampler(kind: str, dim: int) -> Sampler:
@@ -138,6 +143,14 @@ class AutogradEngine:
         self.params_g, self.params_d = list(G.parameters()), list(D.parameters())
         self.autocast = autocast
         self.columns = _Columns()
+        self.coded = getattr(G, "code_dim", 0) > 0  # InfoGAN: D's Q head reads G's code back
+
+    def _judge_fake(self, fake, z):
+        """D's logits on generated samples, and InfoGAN's code term (0 without a code)."""
+        if not self.coded:
+            return self.D(fake), 0.0
+        logits, code_logits = self.D.forward_with_code(fake)
+        return logits, INFO_WEIGHT * torch.nn.functional.cross_entropy(code_logits.float(), self.G.code_of(z))
 
     def _precision(self):
         device_type = self.params_d[0].device.type
@@ -149,17 +162,19 @@ class AutogradEngine:
             with torch.no_grad():
                 fake = self.G(z)
             # real and fake go through D separately (batch norm sees each batch on its own)
-            logits = torch.cat([self.D(real), self.D(fake)]).float()  # (2m, 1): real rows, then fake rows
+            logit_real = self.D(real)
+            logit_fake, code_loss = self._judge_fake(fake, z)
+            logits = torch.cat([logit_real, logit_fake]).float()  # (2m, 1): real rows, then fake rows
             loss = objective.d_loss(logits, self.columns.get(losses, m, logits.device), m)
             if objective.penalty:
                 loss = loss + losses.gp_weight * gradient_penalty(self.D, real, fake, mix)
-        return loss.detach(), list(torch.autograd.grad(loss, self.params_d))
+        return loss.detach(), list(torch.autograd.grad(loss + code_loss, self.params_d))
 
     def g_grads(self, z, losses: Losses):
         with self._precision():
-            logit = self.D(self.G(z)).float()
-        loss = OBJECTIVES[losses.objective].g_loss(logit, losses.gen_loss)
-        return loss.detach(), list(torch.autograd.grad(loss, self.params_g))
+            logit, code_loss = self._judge_fake(self.G(z), z)
+        loss = OBJECTIVES[losses.objective].g_loss(logit.float(), losses.gen_loss)
+        return loss.detach(), list(torch.autograd.grad(loss + code_loss, self.params_g))
 
     def mmd_grads(self, z, real):
         with self._precision():

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from helpers import params, same
-from playground.mnist.models import (IMAGE_DIM, MODELS, NUM_CLASSES, DCGANDiscriminator, DCGANGenerator,
+from playground.mnist.models import (CODE_CLASSES, IMAGE_DIM, MODELS, NUM_CLASSES, DCGANDiscriminator, DCGANGenerator,
                                      MLPDiscriminator, MLPGenerator, images_from_output, init_dcgan_weights,
                                      make_models, one_hot)
 from playground.trainer import AutogradEngine, Hyper, Trainer, noise_sampler
@@ -149,3 +149,46 @@ def test_discriminator_dropout_acts_in_training_only(model):
     dropped.eval()
     with torch.no_grad():
         assert torch.equal(dropped(x), dropped(x))
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_an_infogan_pair_takes_a_code_and_reads_it_back(model):
+    """With a code, G's input has CODE_CLASSES more columns (read back by code_of), its output is the
+    image alone, and D's second head gives code logits from the same pass as D's logit."""
+    torch.manual_seed(0)
+    G, D = make_models(model, Z, conditional=False, code_dim=CODE_CLASSES)
+    G.eval(), D.eval()
+    codes = torch.tensor([4, 0, 9])
+    z = torch.cat([torch.randn(3, Z), one_hot(codes)], 1)
+    assert G.in_dim == Z + CODE_CLASSES and torch.equal(G.code_of(z), codes)
+    with torch.no_grad():
+        x = G(z)
+        logit, code_logits = D.forward_with_code(x)
+        assert x.shape == (3, IMAGE_DIM) and code_logits.shape == (3, CODE_CLASSES)
+        assert torch.equal(logit, D(x))
+        other = G(torch.cat([z[:, :Z], one_hot(torch.tensor([5, 5, 5]))], 1))
+    assert not torch.allclose(x, other)  # the code changes the digit
+    plain_g, plain_d = make_models(model, Z)
+    assert plain_g.in_dim == Z and plain_d.code_head is None
+
+
+def test_the_code_term_trains_q_to_read_the_code_and_is_left_out_of_the_losses(monkeypatch):
+    """The autograd engine adds λ · CE(Q(G(z, c)), c) to the D and G updates: D's head gets a gradient
+    only then, and the loss it reports is the objective's alone (the same with λ = 0)."""
+    import playground.trainer as trainer_module
+    torch.manual_seed(0)
+    G, D = make_models("mlp", Z, code_dim=CODE_CLASSES)
+    engine = AutogradEngine(G, D)
+    real = torch.rand(8, IMAGE_DIM) * 2 - 1
+    z = torch.cat([torch.randn(8, Z), one_hot(torch.arange(8))], 1)
+    losses = Hyper().losses()
+    head = [i for i, p in enumerate(engine.params_d) if any(p is q for q in D.code_head.parameters())]
+    d_loss, d_grads = engine.d_grads(real, z, losses)
+    g_loss, g_grads = engine.g_grads(z, losses)
+    assert all(d_grads[i].abs().sum() > 0 for i in head)
+    monkeypatch.setattr(trainer_module, "INFO_WEIGHT", 0.0)
+    d_loss_0, d_grads_0 = engine.d_grads(real, z, losses)
+    g_loss_0, g_grads_0 = engine.g_grads(z, losses)
+    assert all(d_grads_0[i].abs().sum() == 0 for i in head)
+    assert torch.allclose(d_loss, d_loss_0) and torch.allclose(g_loss, g_loss_0)
+    assert not all(torch.allclose(a, b) for a, b in zip(g_grads, g_grads_0))

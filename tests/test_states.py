@@ -213,3 +213,22 @@ def test_a_state_saved_on_a_gpu_loads_on_a_cpu_and_back(lab_key, monkeypatch):
     _assert_same_networks(on_cpu, back)
     back.trainer.train_iterations(3)
     assert all(torch.isfinite(w).all() for w in back.trainer.G.state_dict().values())
+
+
+def test_an_infogan_mnist_state_keeps_its_q_head():
+    """D's second head (InfoGAN's Q) is part of the state and the shapes check knows it: the loaded
+    run has the saved networks exactly and trains on."""
+    from playground.labs.mnist import ConfigMNIST
+    from playground.mnist.quality import held_out_digits
+    from playground.mnist.data import MnistData
+    digits = MnistData(*held_out_digits(), "test", "1,000 held-out digits", ())
+    config = ConfigMNIST(batch=16, latent_dim=8, device="cpu", conditional=False, info_code=True)
+    lab, config, run = _trained("mnist", config, 10, mnist=digits)
+    data = states.state_bytes(run, config, "mnist")
+    assert any("code_head" in name for name in _doc(data)["trainer"]["D"])
+    loaded = states.load_state(lab, data)  # on the bundled digits: the same networks, another dataset
+    for saved, back in ((run.trainer.D, loaded.run.trainer.D), (run.trainer.G, loaded.run.trainer.G)):
+        for name, weight in saved.state_dict().items():
+            assert torch.equal(weight, back.state_dict()[name]), name
+    loaded.run.trainer.train_iterations(5)
+    assert loaded.run.discriminator_scores()[2]["code_read"] >= 0

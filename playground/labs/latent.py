@@ -42,8 +42,9 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
 
 
 def _labels(run: RunMNIST, digits: tuple[int, int] | None, t: torch.Tensor) -> torch.Tensor | None:
-    """One-hot labels blended from the first digit to the second along t (conditional runs)."""
-    if not run.conditional:
+    """One-hot classes blended from the first to the second along t (digits in a conditional run,
+    code values in an InfoGAN run)."""
+    if not run.class_kind:
         return None
     a, b = digits if digits is not None else (0, 0)
     start, end = one_hot(torch.tensor([a]))[0], one_hot(torch.tensor([b]))[0]
@@ -51,7 +52,7 @@ def _labels(run: RunMNIST, digits: tuple[int, int] | None, t: torch.Tensor) -> t
 
 
 def _draw(run: RunMNIST, z: torch.Tensor, labels: torch.Tensor | None) -> np.ndarray:
-    """G on each z (with its soft label in a conditional run): uint8 (n, 28, 28)."""
+    """G on each z (with its soft class in a conditional or InfoGAN run): uint8 (n, 28, 28)."""
     if labels is not None:
         z = torch.cat([z, labels.to(z)], dim=1)
     with run.evaluating():
@@ -61,7 +62,7 @@ def _draw(run: RunMNIST, z: torch.Tensor, labels: torch.Tensor | None) -> np.nda
 def walk(run: RunMNIST, first: int, second: int, steps: int = 9,
          digits: tuple[int, int] | None = None) -> np.ndarray:
     """Two strips of ``steps`` digits from fixed noise vector ``first`` to ``second`` (and, in a
-    conditional run, from digit digits[0] to digits[1]): the straight line above, the arc below."""
+    conditional or InfoGAN run, from class digits[0] to digits[1]): the straight line above, the arc below."""
     a, b = run.grid_z[first].float().cpu(), run.grid_z[second].float().cpu()
     t = torch.linspace(0, 1, steps)
     labels = _labels(run, digits, t)
@@ -74,15 +75,15 @@ def nudged(run: RunMNIST, index: int, values: dict[int, float], digit: int = 0) 
     z = run.grid_z[index].float().cpu().clone()
     for dim, value in values.items():
         z[dim] = value
-    labels = one_hot(torch.tensor([digit])).float() if run.conditional else None
+    labels = one_hot(torch.tensor([digit])).float() if run.class_kind else None
     return _draw(run, z[None], labels)[0]
 
 
 def check_digits(run: RunMNIST, count: int = 6) -> np.ndarray:
     """The generated digits the memorisation check looks at: G on fixed noise vectors 0, 1, … (and
-    digits 0, 1, … in a conditional run), uint8 (count, 28, 28). The only part that needs G."""
+    classes 0, 1, … in a conditional or InfoGAN run), uint8 (count, 28, 28). The only part that needs G."""
     z = run.grid_z[:count].float().cpu()
-    labels = one_hot(torch.arange(count) % NUM_CLASSES).float() if run.conditional else None
+    labels = one_hot(torch.arange(count) % NUM_CLASSES).float() if run.class_kind else None
     return _draw(run, z, labels)
 
 

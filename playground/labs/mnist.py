@@ -28,8 +28,8 @@ from ..accel import autocast_dtype
 from ..config import Effect, param
 from ..export import png_bytes
 from ..mnist.data import MnistData, load_mnist
-from ..mnist.models import (IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output, make_models, one_hot,
-                            pair_multiply_adds)
+from ..mnist.models import (CODE_CLASSES, IMAGE_DIM, IMAGE_SIDE, MODELS, NUM_CLASSES, images_from_output,
+                            make_models, one_hot, pair_multiply_adds)
 from ..mnist.quality import get_scorer
 from ..readout import Readout, exact, number
 from ..timing import section
@@ -76,10 +76,16 @@ class ConfigMNIST(fields.TrainingSettings):
                        group="Networks")
     conditional: bool = param(True, label="Conditional on the digit (one-hot label into G and D)",
                               effect=Effect.REBUILD, group="Networks")
+    info_code: bool = param(False, label="A code c in G's input (InfoGAN)", effect=Effect.REBUILD, group="Networks",
+                            visible_if=("conditional", False),
+                            help=f"G gets {CODE_CLASSES} more inputs, a one-hot code c drawn at random, and D a second "
+                                 "head Q that must read c back from G's digit (Chen et al. 2016). No labels: G "
+                                 "learns by itself to write one kind of digit per code value, so fewer digits "
+                                 "come out halfway between two. Unconditional runs only.")
     d_dropout: float = param(0.0, label="Dropout in D", lo=0.0, hi=0.7, effect=Effect.REBUILD, group="Networks",
                              help="The fraction of D's hidden units switched off at random in each training "
                                   "step. On a few thousand digits an unconditional D learns them by heart and "
-                                  "G's digits get worse again; dropout 0.3 keeps D from it.")
+                                  "G's digits get worse again; dropout 0.2-0.3 keeps D from it.")
     seed: int = fields.seed(0)
     device: str = fields.device()
     # Display
@@ -94,8 +100,13 @@ class ConfigMNIST(fields.TrainingSettings):
     CUDA_BATCH_SCALE = CUDA_BATCH_SCALE
     WORK_FIELDS = ("batch", "k", "g_steps", "objective", "model")
 
+    @property
+    def code_dim(self) -> int:
+        """The columns of InfoGAN's code in G's input: CODE_CLASSES when on (unconditional runs only)."""
+        return CODE_CLASSES if self.info_code and not self.conditional else 0
+
     def multiply_adds_per_sample(self) -> int:
-        return pair_multiply_adds(self.model, self.latent_dim, self.conditional)
+        return pair_multiply_adds(self.model, self.latent_dim, self.conditional, self.code_dim)
 
 
 PRESETS_MNIST = {
@@ -108,13 +119,16 @@ PRESETS_MNIST = {
         "G's. Blobs become strokes within seconds; the classifier IS passes 8 (real digits score ~9.6) "
         "within a minute on one CPU core and 9 within two.", {}),
     "mlp": Preset(
-        "MLP GAN — unconditional",
-        "The same networks without the label: G must choose a digit by itself from z alone, and the "
-        "digits between two of its choices come out ambiguous. Slower to sharpen (classifier IS ~7 "
-        "after 1½ minutes on a CPU core, ~7.7 after 3), and watch the label KL for digits it writes too "
-        "often or never. D drops 30% of its units in each step: without that it learns the 5,000 "
-        "bundled digits by heart after ~80 s and G's digits get worse (set Dropout in D to 0 to see "
-        "it).", {"conditional": False, "d_dropout": 0.3}),
+        "MLP GAN — unconditional, with a code (InfoGAN)",
+        "The same networks without the label: no digit is asked for. G alone must choose a digit from "
+        "z, and the digits between two of its choices come out ambiguous (untick the code to see it: "
+        "classifier IS ~7.7 after 3 minutes on a CPU core). Here z also carries a code c of ten values "
+        "that D's second head Q must read back from the digit (InfoGAN, Chen et al. 2016): G learns by "
+        "itself to give each code value its own kind of digit (row r of the grid is code r), and fewer "
+        "digits fall between two. Classifier IS ≥ 8 within 2-3 minutes on a CPU core; watch “Q reads” "
+        "and the label KL. D drops 20% of its units in each step: without that it learns the 5,000 "
+        "bundled digits by heart after ~80 s and G's digits get worse (set Dropout in D to 0 to see it).",
+        {"conditional": False, "info_code": True, "d_dropout": 0.2}),
     "dcgan": Preset(
         "DCGAN — unconditional",
         "Radford et al.'s recipe at 28 × 28: transposed convolutions and batch norm in G, strided "
@@ -245,6 +259,7 @@ class SnapshotMNIST:
     data_description: str
     notices: tuple[str, ...]  # the data loader's (a failed download, skipped files)
     objective: str = "bce"  # what D was trained with: what its scores mean
+    one_row_per_code: bool = False  # an InfoGAN run: row r of the grid holds code value r
 
 
 class RunMNIST(LabRun):
@@ -253,6 +268,8 @@ class RunMNIST(LabRun):
     def __init__(self, config: ConfigMNIST, mnist: MnistData | None = None):
         super().__init__(config)
         self.conditional = config.conditional
+        # what the one-hot columns after z ask G for: a digit (conditional), InfoGAN's code c, or none
+        self.class_kind = "digit" if config.conditional else "code" if config.code_dim else None
         self.data = mnist if mnist is not None else cached_mnist(config.download)
         self.notices = tuple(self.data.notices)  # the page shows the device's notice with the others
         n = len(self.data.labels)
@@ -261,7 +278,8 @@ class RunMNIST(LabRun):
         self.labels = torch.tensor(np.asarray(self.data.labels), dtype=torch.long, device=self.device)
         self.noise = noise_sampler(config.noise, config.latent_dim)
         torch.manual_seed(self.seed(SeedOffset.TRAINING))  # network initialisation
-        G, D = make_models(config.model, config.latent_dim, config.conditional, d_dropout=config.d_dropout)
+        G, D = make_models(config.model, config.latent_dim, config.conditional, d_dropout=config.d_dropout,
+                           code_dim=config.code_dim)
         self.trainer = Trainer(G, D, self.sample_real, self.sample_noise, config.hyper(),
                                self.seed(SeedOffset.TRAINING), self.device,
                                autocast=autocast_dtype(self.device, convolutional=config.model == "dcgan"))
@@ -269,7 +287,7 @@ class RunMNIST(LabRun):
         eval_rng = self.generator(SeedOffset.EVALUATION)
         self.score_real = self.sample_real(SCORE_SAMPLES, eval_rng)
         balanced = torch.arange(QUALITY_SAMPLES, device=self.device) % NUM_CLASSES
-        self.quality_z = self.with_labels(self.noise(QUALITY_SAMPLES, eval_rng), balanced)
+        self.quality_z = self.with_classes(self.noise(QUALITY_SAMPLES, eval_rng), balanced)
         self.grid_z = self.noise(MAX_GRID * MAX_GRID, self.generator(SeedOffset.REFERENCE))  # the fixed "pen"
         order = np.random.default_rng(self.seed(SeedOffset.REFERENCE)).permutation(n)  # real digits shown, per class
         labels = np.asarray(self.data.labels)[order]
@@ -283,17 +301,19 @@ class RunMNIST(LabRun):
 
     # --- samplers (what the trainer draws from) -------------------------------------------
 
-    def with_labels(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """Append the one-hot labels to z when the run is conditional; otherwise z unchanged."""
-        if not self.conditional:
+    def with_classes(self, z: torch.Tensor, classes: torch.Tensor | None) -> torch.Tensor:
+        """G's input: z with the one-hot classes (B,) appended, digits asked for in a conditional
+        run or code values in an InfoGAN run; z unchanged in a plain unconditional run."""
+        if self.class_kind is None:
             return z
-        return torch.cat([z, one_hot(labels).to(z.device)], dim=1)
+        return torch.cat([z, one_hot(classes).to(z.device)], dim=1)
 
     def sample_noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
-        """(n, z_dim) noise, with (n, 10) one-hot labels of uniformly random digits appended if conditional."""
+        """(n, z_dim) noise, with (n, 10) one-hot classes drawn uniformly appended in a conditional or
+        InfoGAN run."""
         z = self.noise(n, rng)
-        labels = torch.randint(NUM_CLASSES, (n,), generator=rng, device=rng.device) if self.conditional else None
-        return self.with_labels(z, labels)
+        classes = torch.randint(NUM_CLASSES, (n,), generator=rng, device=rng.device) if self.class_kind else None
+        return self.with_classes(z, classes)
 
     def sample_real(self, n: int, rng: torch.Generator) -> torch.Tensor:
         """n training digits drawn with replacement: (n, 784) in [-1, 1] [+ their one-hot labels]."""
@@ -324,22 +344,29 @@ class RunMNIST(LabRun):
         return images_from_output(self.trainer.generate(z.to(self.device)))
 
     def fixed_grid(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """The current view's (noise index, labels) per cell, from the config's digit and grid size."""
+        """The current view's (noise index, class) per cell, from the config's digit and grid size.
+        An InfoGAN run is laid out as a conditional one showing all digits, its code for the digit:
+        row r holds code value r, each column one noise vector."""
+        if self.class_kind == "code":
+            return grid_layout(True, "all", self.config.grid_size)
         return grid_layout(self.conditional, self.config.digit, self.config.grid_size)
 
     def grid_image(self) -> np.ndarray:
         """G on the fixed noise in the current layout, tiled: uint8 (H, W)."""
-        index, labels = self.fixed_grid()
+        index, classes = self.fixed_grid()
         z = self.grid_z[torch.as_tensor(index.ravel())]
-        z = self.with_labels(z, None if labels is None else torch.as_tensor(labels.ravel()))
+        z = self.with_classes(z, None if classes is None else torch.as_tensor(classes.ravel()))
         with self.evaluating():
             pixels = to_uint8(self.generate_images(z))
         return tile(pixels.reshape(*index.shape, IMAGE_SIDE, IMAGE_SIDE))
 
     def real_grid_image(self) -> np.ndarray:
-        """Real digits in the current layout (the same digit per cell as the generated grid)."""
+        """Real digits in the current layout (the same digit per cell as the generated grid; an
+        InfoGAN run's codes are not digits, so its cells show real digits in the order drawn)."""
         index, labels = self.fixed_grid()
-        if labels is None:
+        if self.class_kind == "code":
+            chosen = self.real_shown[:index.size]
+        elif labels is None:
             chosen = self.real_shown[index.ravel()]
         else:  # the i-th cell asking for digit c shows the i-th shown real c
             seen = np.zeros(NUM_CLASSES, dtype=int)
@@ -373,12 +400,24 @@ class RunMNIST(LabRun):
 
     def discriminator_scores(self) -> tuple[np.ndarray, np.ndarray, dict]:
         """D(x) on the fixed real batch, D(G(z)) on the fixed noise batch, and their summary numbers."""
+        z = self.quality_z[:SCORE_SAMPLES]
         with self.evaluating():
-            fake = self.trainer.generate(self.quality_z[:SCORE_SAMPLES])
+            fake = self.trainer.generate(z)
             with self.judging():
                 logit_real, logit_fake = self.d_logits(self.score_real), self.d_logits(fake)
+                code_read = self.code_read_back(fake, z)
         p_real, p_fake, stats = self.scores(logit_real, logit_fake)
+        if code_read is not None:
+            stats["code_read"] = code_read
         return p_real.astype(np.float32), p_fake.astype(np.float32), stats
+
+    def code_read_back(self, fake: torch.Tensor, z: torch.Tensor) -> float | None:
+        """InfoGAN runs: the share of generated digits whose code Q (D's second head) names right;
+        0.1 is chance. None without a code."""
+        if self.class_kind != "code":
+            return None
+        _, code_logits = self.trainer.D.forward_with_code(fake)
+        return float((code_logits.argmax(dim=1) == self.trainer.G.code_of(z)).float().mean())
 
     def quality(self, force: bool = False) -> dict:
         """Classifier IS, FID and label KL on QUALITY_SAMPLES generated digits.
@@ -423,25 +462,26 @@ class RunMNIST(LabRun):
             quality_stats = self.quality(force=quality)
         self.record_evaluation(stats)
         stats.update(quality_stats)
-        _, labels = self.fixed_grid()
+        _, classes = self.fixed_grid()
         return SnapshotMNIST(
             iteration=t.iterations, d_steps=t.d_steps, g_steps=t.g_steps, batch=t.hyper.batch,
-            grid=self.grid_image(), grid_labels=labels,
+            grid=self.grid_image(), grid_labels=classes if self.conditional else None,
             one_row_per_digit=one_row_per_digit(self.conditional, self.config.digit), real_grid=self.real_grid_image(),
             d_real_scores=p_real, d_fake_scores=p_fake, metrics=stats,
             losses=self.loss_history.arrays(), evals=self.eval_history.arrays(),
             quality=self.quality_history.arrays(), data_source=self.data.source,
-            data_description=self.data.description, notices=self.notices, objective=t.hyper.objective)
+            data_description=self.data.description, notices=self.notices, objective=t.hyper.objective,
+            one_row_per_code=self.class_kind == "code")
 
     # --- exports -------------------------------------------------------------------------
 
     def sample_output(self, n: int) -> np.ndarray:
         """n generated digits as uint8 (n, 28, 28) (the CLI's --save-samples), reproducible per seed.
 
-        Conditional runs ask for the digits 0, 1, …, 9, 0, 1, … in turn.
+        Conditional runs ask for the digits 0, 1, …, 9, 0, 1, … in turn (InfoGAN runs for those codes).
         """
         rng = self.generator(SeedOffset.EXPORT)
-        z = self.with_labels(self.noise(n, rng), torch.arange(n, device=self.device) % NUM_CLASSES)
+        z = self.with_classes(self.noise(n, rng), torch.arange(n, device=self.device) % NUM_CLASSES)
         out = np.empty((n, IMAGE_SIDE, IMAGE_SIDE), dtype=np.uint8)
         with self.evaluating():
             for start in range(0, n, CHUNK):
@@ -474,6 +514,7 @@ def summary(snapshot: SnapshotMNIST, seconds: float) -> dict:
             "batch": snapshot.batch,
             **{k: stats[k] for k in ("d_loss", "g_loss", "d_real", "d_fake", "value",
                                  "classifier_is", "classifier_fid", "label_kl")},
+            **{k: stats[k] for k in ("code_read",) if k in stats},  # InfoGAN runs
             "data_source": snapshot.data_source}
 
 
@@ -494,5 +535,10 @@ def readouts(snap: SnapshotMNIST, rate: float) -> list[Readout]:
         Readout("Label KL", number(stats["label_kl"]), f"label KL = {exact(stats['label_kl'])}",
                 "KL divergence of the predicted-digit histogram from uniform: 0 when all ten digits appear "
                 "equally often, log 10 ≈ 2.30 when G writes only one (mode collapse)."),
+        *([Readout("Q reads", f"{stats['code_read']:.0%}",
+                   f"Q names the code of {exact(stats['code_read'] * 100, 1)}% of generated digits",
+                   "InfoGAN: the share of generated digits whose code value c D's second head Q reads back "
+                   "right (10% is chance). High means each code value writes a digit of its own.")]
+          if "code_read" in stats else []),
         readout.objective(snap),
     ]

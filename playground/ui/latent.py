@@ -43,7 +43,7 @@ def _digit_box(container, lab: Lab, name: str, label: str, default: int) -> int:
 
 def _walk(lab: Lab, session: LiveSession) -> None:
     run = session.run
-    cols = st.columns(5 if run.conditional else 3)
+    cols = st.columns(5 if run.class_kind else 3)
     last = latent.NOISE_VECTORS - 1
     first = int(cols[0].number_input("From noise vector", 0, last, 0, key=widget_key(lab, "latent:first"),
                                      help=f"One of the {latent.NOISE_VECTORS} fixed noise vectors behind the grid "
@@ -51,12 +51,12 @@ def _walk(lab: Lab, session: LiveSession) -> None:
     second = int(cols[1].number_input("To noise vector", 0, last, 1, key=widget_key(lab, "latent:second")))
     steps = cols[2].slider("Steps", 5, 12, 9, key=widget_key(lab, "latent:steps"))
     digits = None
-    if run.conditional:
-        digits = (_digit_box(cols[3], lab, "from_digit", "From digit", 3),
-                  _digit_box(cols[4], lab, "to_digit", "To digit", 8))
+    if run.class_kind:  # a digit asked for, or InfoGAN's code value
+        digits = (_digit_box(cols[3], lab, "from_digit", f"From {run.class_kind}", 3),
+                  _digit_box(cols[4], lab, "to_digit", f"To {run.class_kind}", 8))
     with session.lock:  # G draws 2 × steps digits: a few milliseconds of the trainer's time
         picture = latent.walk(run, first, second, steps, digits)
-    what = f"digit {digits[0]} to digit {digits[1]}, " if digits else ""
+    what = f"{run.class_kind} {digits[0]} to {run.class_kind} {digits[1]}, " if digits else ""
     pixel_image(st.columns([3, 1])[0], picture, caption=f"From noise vector {first} to {second} ({what}iteration "
                                      f"{run.trainer.iterations:,}) · top: the straight line · bottom: the "
                                      "spherical arc, which keeps the noise's typical length")
@@ -66,7 +66,7 @@ def _sliders(lab: Lab, session: LiveSession) -> None:
     run = session.run
     left, right, _ = st.columns([3, 1, 1])
     index = int(left.number_input("Noise vector", 0, latent.NOISE_VECTORS - 1, 0, key=widget_key(lab, "latent:one")))
-    digit = _digit_box(left, lab, "one_digit", "Digit", 7) if run.conditional else 0
+    digit = _digit_box(left, lab, "one_digit", run.class_kind.capitalize(), 7) if run.class_kind else 0
     z = run.grid_z[index].float().cpu()
     values = {}
     for dim in range(min(SLIDER_DIMS, len(z))):
