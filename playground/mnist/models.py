@@ -12,9 +12,9 @@ output unchanged (not learned), and real samples carry their own label the same 
 discriminator always sees (image, label) pairs for real and generated digits alike.
 
 An unconditional pair can instead carry InfoGAN's categorical code (Chen et al. 2016): G's input
-holds ``code_dim`` more columns, a one-hot code c drawn uniformly, and D
-grows a second head, Q(c | x), that names the code from the image (:meth:`forward_with_code`).
-No labels are involved; the trainer rewards G for writing digits whose code can be read back.
+holds ``code_dim`` more columns, a one-hot code c drawn uniformly, and D grows a second head,
+Q(c | x), that names the code from the image (``forward_with_code``). No labels are involved; the
+trainer rewards G for writing digits whose code can be read back.
 
 The DCGAN follows Radford et al. (2016), scaled to 28 × 28: transposed convolutions in G, strided
 convolutions in D, batch norm, ReLU in G and LeakyReLU 0.2 in D, tanh output, weights drawn from
